@@ -1,0 +1,14 @@
+#pragma once
+// hypertape: reverse-mode automatic differentiation with a truncation window, for bilevel
+// optimization. Include this one header; everything is in namespace hypertape.
+#include "hypertape/tape/allocator.hpp"
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/grad.hpp"
+#include "hypertape/tape/tape.hpp"
+#include "hypertape/tape/tensor.hpp"
+#include "hypertape/tape/var.hpp"
+
+#include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/reduce.hpp"
+#include "hypertape/ops/reshape.hpp"
+#include "hypertape/ops/unary.hpp"

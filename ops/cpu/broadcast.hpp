@@ -1,0 +1,56 @@
+#pragma once
+// Walks an output shape row by row (a row is the last axis) and gives, for each of N operands
+// broadcast to it, the offset of that row and the stride along it (0 where the operand is
+// broadcast). Elementwise kernels loop over rows in parallel and over the inner axis plainly.
+#include "hypertape/tape/shape.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace hypertape::cpu {
+
+template <std::size_t N>
+class BroadcastRows {
+public:
+    BroadcastRows(const Shape& out, const std::array<const Shape*, N>& operands) : rank_(out.rank()) {
+        for (int d = 0; d < rank_; ++d) dims_[static_cast<std::size_t>(d)] = out[d];
+        for (std::size_t i = 0; i < N; ++i) {
+            const Shape& s = *operands[i];
+            std::int64_t stride = 1;
+            for (int d = rank_ - 1; d >= 0; --d) {
+                const int sd = s.rank() - rank_ + d;
+                const std::int64_t extent = sd >= 0 ? s[sd] : 1;
+                strides_[i][static_cast<std::size_t>(d)] = extent == 1 ? 0 : stride;
+                stride *= extent;
+            }
+        }
+        inner_ = rank_ > 0 ? out[rank_ - 1] : 1;
+        rows_ = inner_ > 0 ? out.numel() / inner_ : 0;
+    }
+
+    std::int64_t rows() const { return rows_; }
+    std::int64_t inner() const { return inner_; }
+    std::int64_t inner_stride(std::size_t i) const {
+        return rank_ > 0 ? strides_[i][static_cast<std::size_t>(rank_ - 1)] : 0;
+    }
+
+    std::array<std::int64_t, N> offsets(std::int64_t row) const {
+        std::array<std::int64_t, N> off{};
+        for (int d = rank_ - 2; d >= 0; --d) {
+            const std::int64_t extent = dims_[static_cast<std::size_t>(d)];
+            const std::int64_t idx = row % extent;
+            row /= extent;
+            for (std::size_t i = 0; i < N; ++i) off[i] += idx * strides_[i][static_cast<std::size_t>(d)];
+        }
+        return off;
+    }
+
+private:
+    int rank_;
+    std::array<std::int64_t, kMaxRank> dims_{};
+    std::array<std::array<std::int64_t, kMaxRank>, N> strides_{};
+    std::int64_t rows_ = 0;
+    std::int64_t inner_ = 1;
+};
+
+}  // namespace hypertape::cpu

@@ -1,0 +1,56 @@
+#pragma once
+// HostAllocator: the pooled allocator behind every CPU tensor, with exact byte counters.
+//
+// Concept: requests are rounded up to a power-of-two size class (at least 64 bytes). Classes up
+// to 4 KiB are served by Boost.Pool (one pool per class: scalars and small vectors are most of an
+// unrolled tape's tensors); larger classes keep a free list of cached blocks, so a loop that
+// frees and re-allocates the same shapes every step never returns to the system allocator.
+//
+// Counters: `live_bytes` is the exact sum of the byte sizes callers asked for and have not yet
+// freed; `peak_bytes` its maximum since the last reset_peak(); `reserved_bytes` is what the
+// allocator holds in size-class blocks, handed out or cached (Boost.Pool's own bookkeeping is
+// not included).
+//
+// Usage: tensors call it; users read it, e.g.
+//   auto before = HostAllocator::instance().counters().live_bytes;
+//   { auto t = Tensor::zeros({1000}, f64); }
+//   assert(HostAllocator::instance().counters().live_bytes == before);
+//
+// Thread-safe: one mutex guards the pools and counters.
+#include <cstddef>
+#include <memory>
+
+namespace hypertape {
+
+struct MemoryCounters {
+    std::size_t live_bytes = 0;
+    std::size_t peak_bytes = 0;
+    std::size_t reserved_bytes = 0;
+    std::size_t live_blocks = 0;
+};
+
+class HostAllocator {
+public:
+    static HostAllocator& instance();
+
+    // A block of at least `bytes` bytes, 64-byte aligned above 4 KiB. `bytes == 0` gives nullptr.
+    void* allocate(std::size_t bytes);
+    // Returns a block; `bytes` must be the size it was allocated with.
+    void deallocate(void* block, std::size_t bytes);
+
+    MemoryCounters counters() const;
+    void reset_peak();
+    // Frees the cached large blocks back to the system.
+    void release_cache();
+
+    HostAllocator(const HostAllocator&) = delete;
+    HostAllocator& operator=(const HostAllocator&) = delete;
+    ~HostAllocator();
+
+private:
+    HostAllocator();
+    struct Pools;
+    std::unique_ptr<Pools> pools_;
+};
+
+}  // namespace hypertape

@@ -1,0 +1,176 @@
+#include "hypertape/tape/grad.hpp"
+
+#include "hypertape/ops/binary.hpp"
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/tape_state.hpp"
+
+#include <cmath>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace hypertape {
+
+using detail::Grads;
+using detail::NeedsGrad;
+using detail::Record;
+using detail::TapeState;
+using detail::VarAccess;
+
+namespace {
+
+std::string describe(const Var& v) { return "shape " + v.shape().str(); }
+
+// The sweep starts at y's record: it must still be there.
+void check_output_live(const Var& y, const TapeState& tape) {
+    if (!tape.live(VarAccess::node(y), VarAccess::leaf(y))) {
+        fail("grad: backward through a released record: the output (", describe(y), ") was recorded in ",
+             y.step() >= 0 ? "step " + std::to_string(y.step()) : std::string("a segment outside any step"),
+             ", whose records have been released (by the tape's window or an earlier sweep)");
+    }
+}
+
+bool all_finite(const Tensor& t) {
+    for (double v : t.to_vector()) {
+        if (!std::isfinite(v)) return false;
+    }
+    return true;
+}
+
+Tensor make_seed(const Var& y, const Tensor& seed) {
+    if (!seed.defined()) {
+        if (y.numel() != 1) {
+            fail("grad: the output has shape ", y.shape().str(),
+                 "; a non-scalar output needs a seed (GradOptions::seed or vjp)");
+        }
+        return Tensor::ones(y.shape(), y.dtype(), y.device());
+    }
+    if (seed.shape() != y.shape() || seed.dtype() != y.dtype() || seed.device() != y.device()) {
+        fail("grad: the seed is ", name_of(seed.dtype()), " ", seed.shape().str(), " on ", seed.device().name(),
+             " but the output is ", name_of(y.dtype()), " ", y.shape().str(), " on ", y.device().name());
+    }
+    if (!all_finite(seed)) fail("grad: the seed of shape ", seed.shape().str(), " contains NaN or Inf");
+    return seed;
+}
+
+// Runs the reverse sweep from y; returns the adjoint of each requested node.
+class Sweep {
+public:
+    Sweep(TapeState& tape, const std::unordered_set<NodeId>& requested) : tape_(tape), requested_(requested) {}
+
+    std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed) {
+        const NodeId top = VarAccess::node(y);
+        give(top, VarAccess::leaf(y), Var(std::move(seed)));
+        auto& segments = tape_.segments();
+        // Records appended while sweeping (create_graph) land past these bounds and are skipped.
+        for (std::size_t s = segments.size(); s-- > 0 && pending_ > 0;) {
+            auto& records = segments[s].records;
+            for (std::size_t r = records.size(); r-- > 0 && pending_ > 0;) {
+                Record& record = records[r];
+                if (record.output > top) continue;
+                auto it = adjoints_.find(record.output);
+                if (it == adjoints_.end()) continue;
+                Var g = requested_.count(record.output) ? it->second : std::move(it->second);
+                if (!requested_.count(record.output)) adjoints_.erase(it);
+                --pending_;
+                propagate(record, g);
+            }
+        }
+        return std::move(adjoints_);
+    }
+
+private:
+    // Live results propagate further; variables and released results (constants to this sweep)
+    // only matter when their gradient was asked for.
+    bool wanted(const detail::InputRef& in) const {
+        if (in.node == 0) return false;
+        if (!in.leaf && tape_.live(in.node, false)) return true;
+        return requested_.count(in.node) > 0;
+    }
+
+    void propagate(const Record& record, const Var& g) {
+        NeedsGrad needs;
+        bool any = false;
+        for (const auto& in : record.inputs) {
+            needs.push_back(wanted(in));
+            any = any || needs.back();
+        }
+        if (!any) return;
+        Grads grads = record.vjp(g, record.saved, needs);
+        if (grads.size() != record.inputs.size()) {
+            fail(record.op, ": internal error: the VJP returned ", grads.size(), " gradients for ",
+                 record.inputs.size(), " operands");
+        }
+        for (std::size_t i = 0; i < grads.size(); ++i) {
+            if (needs[i] && grads[i].defined()) give(record.inputs[i].node, record.inputs[i].leaf, grads[i]);
+        }
+    }
+
+    void give(NodeId node, bool leaf, Var g) {
+        auto [it, fresh] = adjoints_.try_emplace(node, std::move(g));
+        if (!fresh) {
+            it->second = it->second + g;
+        } else if (!leaf && tape_.live(node, false)) {
+            ++pending_;
+        }
+    }
+
+    TapeState& tape_;
+    const std::unordered_set<NodeId>& requested_;
+    std::unordered_map<NodeId, Var> adjoints_;
+    std::size_t pending_ = 0;
+};
+
+}  // namespace
+
+std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOptions& options) {
+    if (!y.defined()) fail("grad: the output is undefined");
+    auto tape = VarAccess::tape(y);
+    if (!y.on_tape() || !tape) {
+        fail("grad: the output (", describe(y), ") is a constant, not a result recorded on a live tape");
+    }
+    check_output_live(y, *tape);
+    std::unordered_set<NodeId> requested;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const Var& x = xs[i];
+        const std::string what = "input #" + std::to_string(i);
+        if (!x.defined()) fail("grad: ", what, " is undefined");
+        if (!x.on_tape()) fail("grad: ", what, " (", describe(x), ") is a constant, not on the tape; make it with Tape::variable");
+        if (VarAccess::tape(x) != tape) fail("grad: ", what, " (", describe(x), ") is on a different tape than the output");
+        requested.insert(VarAccess::node(x));
+    }
+    Tensor seed = make_seed(y, options.seed);
+
+    std::unordered_map<NodeId, Var> adjoints;
+    {
+        std::optional<NoRecordScope> plain;
+        if (!options.create_graph) plain.emplace(tape);
+        adjoints = Sweep(*tape, requested).run(y, std::move(seed));
+    }
+    std::vector<Var> out;
+    out.reserve(xs.size());
+    for (const Var& x : xs) {
+        auto it = adjoints.find(VarAccess::node(x));
+        out.push_back(it != adjoints.end() ? it->second : Var(Tensor::zeros(x.shape(), x.dtype(), x.device())));
+    }
+    if (!options.create_graph && !options.retain_records) tape->release_all();
+    return out;
+}
+
+std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, CreateGraph) {
+    GradOptions options;
+    options.create_graph = true;
+    return grad(y, xs, options);
+}
+
+Var grad(const Var& y, const Var& x, const GradOptions& options) { return grad(y, std::vector<Var>{x}, options)[0]; }
+
+Var grad(const Var& y, const Var& x, CreateGraph) { return grad(y, std::vector<Var>{x}, create_graph)[0]; }
+
+std::vector<Var> vjp(const Var& y, const Tensor& u, const std::vector<Var>& xs, GradOptions options) {
+    if (!u.defined()) fail("vjp: the seed u is undefined");
+    options.seed = u;
+    return grad(y, xs, options);
+}
+
+}  // namespace hypertape

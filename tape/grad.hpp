@@ -1,0 +1,40 @@
+#pragma once
+// Reverse sweeps over a tape.
+//
+// grad(y, x) returns dy/dx for a scalar y; grad(y, {x1, x2, ...}) returns every input's gradient
+// from one sweep, adjoints accumulating wherever a value was used more than once. A non-scalar y
+// needs a seed u and yields the vector-Jacobian products u^T dy/dx_i (vjp). Inputs that y does
+// not depend on get zeros.
+//
+// Records: a sweep consumes the tape (all its records are released afterwards, as in a training
+// step) unless `retain_records` is set. `create_graph` records the sweep itself, so that its
+// results are Vars on the tape that can be differentiated again (gradient-descent steps inside an
+// unrolled loop, Hessian-vector products); it implies retain_records.
+//
+//   Var g = grad(loss(w, lam), w, create_graph);      // differentiable gradient
+//   w = w - 0.1 * g;
+//   Tensor h = grad(outer(w), lam).value();
+#include "hypertape/tape/var.hpp"
+
+#include <vector>
+
+namespace hypertape {
+
+struct GradOptions {
+    Tensor seed;                  // u for a vector-Jacobian product; required for a non-scalar output
+    bool create_graph = false;    // record the sweep so it can be differentiated again
+    bool retain_records = false;  // keep the records for another sweep (implied by create_graph)
+};
+
+struct CreateGraph {};
+inline constexpr CreateGraph create_graph{};
+
+std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOptions& options = {});
+std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, CreateGraph);
+Var grad(const Var& y, const Var& x, const GradOptions& options = {});
+Var grad(const Var& y, const Var& x, CreateGraph);
+
+// u^T (dy/dx_i) for every x_i.
+std::vector<Var> vjp(const Var& y, const Tensor& u, const std::vector<Var>& xs, GradOptions options = {});
+
+}  // namespace hypertape

@@ -1,0 +1,77 @@
+#include "hypertape/tape/shape.hpp"
+
+#include "hypertape/tape/error.hpp"
+
+#include <algorithm>
+
+namespace hypertape {
+
+Shape::Shape(std::initializer_list<std::int64_t> dims) {
+    if (dims.size() > static_cast<std::size_t>(kMaxRank)) {
+        fail("Shape: rank ", dims.size(), " exceeds the maximum rank ", kMaxRank);
+    }
+    dims_.assign(dims.begin(), dims.end());
+    validate();
+}
+
+Shape::Shape(const Dims& dims) : dims_(dims) { validate(); }
+
+void Shape::validate() const {
+    for (auto d : dims_) {
+        if (d < 0) fail("Shape: negative extent in ", str());
+    }
+}
+
+std::int64_t Shape::numel() const {
+    std::int64_t n = 1;
+    for (auto d : dims_) n *= d;
+    return n;
+}
+
+Shape Shape::prepend(std::int64_t n) const {
+    if (rank() == kMaxRank) fail("Shape: cannot add a batch axis to rank-", kMaxRank, " shape ", str());
+    Dims d;
+    d.push_back(n);
+    d.insert(d.end(), dims_.begin(), dims_.end());
+    return Shape(d);
+}
+
+Shape Shape::drop_front() const {
+    if (rank() == 0) fail("Shape: a scalar shape has no leading axis");
+    return Shape(Dims(dims_.begin() + 1, dims_.end()));
+}
+
+std::string Shape::str() const {
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims_.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(dims_[i]);
+    }
+    return s + "]";
+}
+
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+    const int rank = std::max(a.rank(), b.rank());
+    Shape::Dims out(static_cast<std::size_t>(rank), 1);
+    for (int i = 0; i < rank; ++i) {
+        const int ia = a.rank() - rank + i;
+        const int ib = b.rank() - rank + i;
+        const std::int64_t da = ia >= 0 ? a[ia] : 1;
+        const std::int64_t db = ib >= 0 ? b[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            fail(op, ": shapes ", a.str(), " and ", b.str(), " do not broadcast");
+        }
+        out[static_cast<std::size_t>(i)] = da == 1 ? db : da;
+    }
+    return Shape(out);
+}
+
+int normalize_axis(const char* op, int axis, int rank) {
+    const int resolved = axis < 0 ? axis + rank : axis;
+    if (resolved < 0 || resolved >= rank) {
+        fail(op, ": axis ", axis, " is out of range for rank ", rank);
+    }
+    return resolved;
+}
+
+}  // namespace hypertape

@@ -1,0 +1,199 @@
+#include "hypertape/tape/tape.hpp"
+
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/tape_state.hpp"
+
+namespace hypertape {
+
+using detail::Record;
+using detail::Segment;
+using detail::TapeState;
+using detail::VarAccess;
+
+// ----- Var ---------------------------------------------------------------------------------------
+
+Var::Var(Tensor value) : value_(std::move(value)) {}
+
+Var detach(const Var& x) { return Var(x.value()); }
+
+Var with_tangents(const Var& x, const Tensor& directions) {
+    if (!x.defined()) fail("with_tangents: the Var is undefined");
+    if (!directions.defined() || directions.rank() != x.rank() + 1 ||
+        directions.shape().drop_front() != x.shape()) {
+        fail("with_tangents: directions of shape ", directions.defined() ? directions.shape().str() : "(undefined)",
+             " do not have the shape [n, ", x.shape().str().substr(1));
+    }
+    if (directions.dtype() != x.dtype() || directions.device() != x.device()) {
+        fail("with_tangents: directions are ", name_of(directions.dtype()), " on ", directions.device().name(),
+             " but the value is ", name_of(x.dtype()), " on ", x.device().name());
+    }
+    Var out = x;
+    VarAccess::set_tangent(out, directions);
+    return out;
+}
+
+// ----- Window and scopes -------------------------------------------------------------------------
+
+Window::Window(std::int64_t k) : steps(k) {
+    if (k < 0) fail("Window: the number of kept steps must be >= 0, got ", k);
+}
+
+StepScope::StepScope(std::shared_ptr<TapeState> tape) : tape_(std::move(tape)) { tape_->begin_step(); }
+StepScope::~StepScope() { tape_->end_step(); }
+
+NoRecordScope::NoRecordScope(std::shared_ptr<TapeState> tape) : tape_(std::move(tape)) { tape_->push_no_record(); }
+NoRecordScope::~NoRecordScope() { tape_->pop_no_record(); }
+
+// ----- ByteLedger --------------------------------------------------------------------------------
+
+namespace detail {
+
+void ByteLedger::hold(const Tensor& t) {
+    if (!t.defined()) return;
+    Entry& e = blocks_[t.storage()];
+    if (e.holders++ == 0) {
+        e.bytes = t.storage()->bytes();
+        bytes_ += e.bytes;
+        if (bytes_ > peak_) peak_ = bytes_;
+    }
+}
+
+void ByteLedger::drop(const Tensor& t) {
+    if (!t.defined()) return;
+    auto it = blocks_.find(t.storage());
+    if (--it->second.holders == 0) {
+        bytes_ -= it->second.bytes;
+        blocks_.erase(it);
+    }
+}
+
+void ByteLedger::hold_all(const Record& r) {
+    for (const Var& v : r.saved) {
+        hold(v.value());
+        hold(v.tangents());
+    }
+}
+
+void ByteLedger::drop_all(const Record& r) {
+    for (const Var& v : r.saved) {
+        drop(v.value());
+        drop(v.tangents());
+    }
+}
+
+// ----- TapeState ---------------------------------------------------------------------------------
+
+Var TapeState::new_variable(Tensor value, const std::shared_ptr<TapeState>& self) {
+    return VarAccess::make(std::move(value), Tensor(), self, next_id_++, true, -1);
+}
+
+Segment& TapeState::writable_segment() {
+    if (segments_.empty() || (segments_.back().step >= 0 && !segments_.back().open)) {
+        segments_.emplace_back();
+    }
+    return segments_.back();
+}
+
+Var TapeState::append(Record record, Tensor value, Tensor tangent, bool save_output,
+                      const std::shared_ptr<TapeState>& self) {
+    Segment& segment = writable_segment();
+    record.output = next_id_++;
+    Var result = VarAccess::make(std::move(value), std::move(tangent), self, record.output, false, segment.step);
+    if (save_output) record.saved.push_back(result);
+    ledger_.hold_all(record);
+    segment.records.push_back(std::move(record));
+    ++records_;
+    return result;
+}
+
+void TapeState::begin_step() {
+    if (!segments_.empty() && segments_.back().open) {
+        fail("Tape::step: step ", segments_.back().step, " is still open; steps do not nest");
+    }
+    Segment s;
+    s.step = steps_begun_++;
+    s.open = true;
+    segments_.push_back(std::move(s));
+    ++live_steps_;
+}
+
+void TapeState::end_step() {
+    segments_.back().open = false;
+    if (!window_.bounded()) return;
+    while (live_steps_ > static_cast<std::size_t>(window_.steps)) {
+        // Release everything up to and including the oldest live step.
+        bool released_a_step = false;
+        while (!released_a_step) {
+            released_a_step = segments_.front().step >= 0;
+            release_front_segment();
+        }
+    }
+}
+
+void TapeState::release_front_segment() {
+    Segment& front = segments_.front();
+    for (const Record& r : front.records) ledger_.drop_all(r);
+    records_ -= front.records.size();
+    if (front.step >= 0) {
+        --live_steps_;
+        ++released_steps_;
+    }
+    segments_.pop_front();
+    first_live_ = next_id_;
+    for (const Segment& s : segments_) {
+        if (!s.records.empty()) {
+            first_live_ = s.records.front().output;
+            break;
+        }
+    }
+}
+
+void TapeState::release_all() {
+    const bool step_open = !segments_.empty() && segments_.back().open;
+    const std::int64_t open_step = step_open ? segments_.back().step : -1;
+    while (!segments_.empty()) release_front_segment();
+    first_live_ = next_id_;
+    if (step_open) {
+        // The open step keeps going; only its records so far are gone.
+        Segment s;
+        s.step = open_step;
+        s.open = true;
+        segments_.push_back(std::move(s));
+        ++live_steps_;
+        --released_steps_;
+    }
+}
+
+TapeStats TapeState::stats() const {
+    TapeStats s;
+    s.records = records_;
+    s.live_steps = live_steps_;
+    s.released_steps = released_steps_;
+    s.saved_bytes = ledger_.bytes();
+    s.peak_bytes = ledger_.peak();
+    return s;
+}
+
+}  // namespace detail
+
+// ----- Tape --------------------------------------------------------------------------------------
+
+Tape::Tape(Window window) : state_(std::make_shared<TapeState>(window)) {}
+
+Tape::~Tape() = default;
+
+Var Tape::variable(Tensor value) {
+    if (!value.defined()) fail("Tape::variable: the tensor is undefined");
+    if (!is_floating(value.dtype())) fail("Tape::variable: an ", name_of(value.dtype()), " tensor cannot be differentiated");
+    return state_->new_variable(std::move(value), state_);
+}
+
+
+StepScope Tape::step() { return StepScope(state_); }
+NoRecordScope Tape::no_record() { return NoRecordScope(state_); }
+void Tape::clear() { state_->release_all(); }
+void Tape::reset_peak() { state_->reset_peak(); }
+TapeStats Tape::stats() const { return state_->stats(); }
+Window Tape::window() const { return state_->window(); }
+
+}  // namespace hypertape

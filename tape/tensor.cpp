@@ -1,0 +1,145 @@
+#include "hypertape/tape/tensor.hpp"
+
+#include "hypertape/tape/allocator.hpp"
+#include "hypertape/tape/error.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace hypertape {
+namespace {
+
+void check_device_supported(const char* what, Device device) {
+    if (device.kind != Device::Kind::cpu) {
+        fail(what, ": device ", device.name(), " is not available in this build (CPU only)");
+    }
+}
+
+}  // namespace
+
+Storage::Storage(std::size_t bytes, Device device) : data_(nullptr), bytes_(bytes), device_(device) {
+    check_device_supported("Storage", device);
+    data_ = HostAllocator::instance().allocate(bytes);
+}
+
+Storage::~Storage() { HostAllocator::instance().deallocate(data_, bytes_); }
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, DType dtype)
+    : storage_(std::move(storage)), shape_(std::move(shape)), dtype_(dtype) {}
+
+Device Tensor::device() const { return storage_ ? storage_->device() : Device::cpu(); }
+
+void* Tensor::raw() const {
+    if (!storage_) fail("Tensor: access to an undefined tensor");
+    return storage_->data();
+}
+
+void Tensor::check_host_access(DType requested) const {
+    if (!storage_) fail("Tensor::data: the tensor is undefined");
+    if (requested != dtype_) {
+        fail("Tensor::data: requested ", name_of(requested), " from a ", name_of(dtype_), " tensor of shape ",
+             shape_.str());
+    }
+    if (device().kind != Device::Kind::cpu) fail("Tensor::data: tensor lives on ", device().name(), ", not the host");
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+    const auto bytes = static_cast<std::size_t>(shape.numel()) * size_of(dtype);
+    return Tensor(std::make_shared<Storage>(bytes, device), shape, dtype);
+}
+
+Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+    Tensor t = empty(shape, dtype, device);
+    const auto n = static_cast<std::size_t>(t.numel());
+    switch (dtype) {
+        case DType::f32: std::fill_n(t.data<float>(), n, static_cast<float>(value)); break;
+        case DType::f64: std::fill_n(t.data<double>(), n, value); break;
+        case DType::i64: std::fill_n(t.data<std::int64_t>(), n, static_cast<std::int64_t>(value)); break;
+    }
+    return t;
+}
+
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
+Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
+Tensor Tensor::scalar(double value, DType dtype, Device device) { return full(Shape{}, value, dtype, device); }
+
+Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape, DType dtype) {
+    if (static_cast<std::int64_t>(values.size()) != shape.numel()) {
+        fail("Tensor::from_vector: ", values.size(), " values for shape ", shape.str());
+    }
+    Tensor t = empty(shape, dtype);
+    switch (dtype) {
+        case DType::f32: std::copy(values.begin(), values.end(), t.data<float>()); break;
+        case DType::f64: std::copy(values.begin(), values.end(), t.data<double>()); break;
+        case DType::i64:
+            std::transform(values.begin(), values.end(), t.data<std::int64_t>(),
+                           [](double v) { return static_cast<std::int64_t>(v); });
+            break;
+    }
+    return t;
+}
+
+Tensor Tensor::indices(const std::vector<std::int64_t>& values, const Shape& shape) {
+    if (static_cast<std::int64_t>(values.size()) != shape.numel()) {
+        fail("Tensor::indices: ", values.size(), " values for shape ", shape.str());
+    }
+    Tensor t = empty(shape, i64);
+    std::copy(values.begin(), values.end(), t.data<std::int64_t>());
+    return t;
+}
+
+Tensor Tensor::indices(const std::vector<std::int64_t>& values) {
+    return indices(values, Shape{static_cast<std::int64_t>(values.size())});
+}
+
+Tensor Tensor::randn(const Shape& shape, std::mt19937_64& rng, DType dtype) {
+    std::normal_distribution<double> normal(0.0, 1.0);
+    std::vector<double> values(static_cast<std::size_t>(shape.numel()));
+    for (auto& v : values) v = normal(rng);
+    return from_vector(values, shape, dtype);
+}
+
+Tensor Tensor::uniform(const Shape& shape, double lo, double hi, std::mt19937_64& rng, DType dtype) {
+    std::uniform_real_distribution<double> uniform(lo, hi);
+    std::vector<double> values(static_cast<std::size_t>(shape.numel()));
+    for (auto& v : values) v = uniform(rng);
+    return from_vector(values, shape, dtype);
+}
+
+double Tensor::item() const {
+    if (numel() != 1) fail("Tensor::item: tensor of shape ", shape_.str(), " has ", numel(), " elements, not 1");
+    return to_vector()[0];
+}
+
+std::vector<double> Tensor::to_vector() const {
+    std::vector<double> out(static_cast<std::size_t>(numel()));
+    switch (dtype_) {
+        case DType::f32: std::copy_n(data<float>(), out.size(), out.begin()); break;
+        case DType::f64: std::copy_n(data<double>(), out.size(), out.begin()); break;
+        case DType::i64: std::copy_n(data<std::int64_t>(), out.size(), out.begin()); break;
+    }
+    return out;
+}
+
+Tensor Tensor::clone() const {
+    Tensor t = empty(shape_, dtype_, device());
+    if (nbytes() > 0) std::memcpy(t.raw(), raw(), nbytes());
+    return t;
+}
+
+Tensor Tensor::reshaped(const Shape& shape) const {
+    if (shape.numel() != numel()) {
+        fail("reshape: cannot view shape ", shape_.str(), " (", numel(), " elements) as ", shape.str());
+    }
+    return Tensor(storage_, shape, dtype_);
+}
+
+Tensor Tensor::to(DType dtype) const {
+    if (!is_floating(dtype) || !is_floating(dtype_)) {
+        fail("Tensor::to: conversion from ", name_of(dtype_), " to ", name_of(dtype), " is not supported");
+    }
+    if (dtype == dtype_) return clone();
+    return from_vector(to_vector(), shape_, dtype);
+}
+
+}  // namespace hypertape

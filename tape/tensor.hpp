@@ -1,0 +1,114 @@
+#pragma once
+// Tensor: a dense, row-major, contiguous array of float32, float64 or int64 on one device.
+//
+// Concept: a tensor is a shape, an element type and a reference-counted Storage block from the
+// device's pooled allocator. Copying a Tensor shares the block; the block goes back to the pool
+// when its last Tensor is destroyed. Ops never write into their operands: every op returns a new
+// tensor, so sharing is always safe. Storage() identifies the block, which is how the tape counts
+// each saved block exactly once.
+//
+// Usage:
+//   auto x = Tensor::from_vector({1, 2, 3, 4}, {2, 2}, f64);
+//   auto z = Tensor::zeros({10, 785});               // float32 unless a dtype is given
+//   double s = x.data<double>()[3];                  // host access, checked against dtype/device
+#include "hypertape/tape/device.hpp"
+#include "hypertape/tape/dtype.hpp"
+#include "hypertape/tape/shape.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace hypertape {
+
+// One allocation from a device allocator, returned to it on destruction.
+class Storage {
+public:
+    Storage(std::size_t bytes, Device device);
+    ~Storage();
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+
+    void* data() const { return data_; }
+    std::size_t bytes() const { return bytes_; }
+    Device device() const { return device_; }
+
+private:
+    void* data_;
+    std::size_t bytes_;
+    Device device_;
+};
+
+class Tensor {
+public:
+    // An undefined tensor (no storage); defined() is false. Ops reject it.
+    Tensor() = default;
+
+    static Tensor empty(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
+    static Tensor zeros(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
+    static Tensor ones(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
+    static Tensor full(const Shape& shape, double value, DType dtype = f32, Device device = Device::cpu());
+    static Tensor scalar(double value, DType dtype = f32, Device device = Device::cpu());
+    // Values converted to `dtype`; `values.size()` must equal shape.numel().
+    static Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = f32);
+    // An int64 tensor of indices or labels.
+    static Tensor indices(const std::vector<std::int64_t>& values, const Shape& shape);
+    static Tensor indices(const std::vector<std::int64_t>& values);
+    // Standard normal and uniform [lo, hi) samples from the caller's generator.
+    static Tensor randn(const Shape& shape, std::mt19937_64& rng, DType dtype = f32);
+    static Tensor uniform(const Shape& shape, double lo, double hi, std::mt19937_64& rng, DType dtype = f32);
+
+    bool defined() const { return storage_ != nullptr; }
+    const Shape& shape() const { return shape_; }
+    int rank() const { return shape_.rank(); }
+    std::int64_t numel() const { return shape_.numel(); }
+    DType dtype() const { return dtype_; }
+    Device device() const;
+    std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * size_of(dtype_); }
+    const Storage* storage() const { return storage_.get(); }
+
+    // Host pointers, checked: T must match dtype() and the tensor must live on the CPU.
+    template <class T> T* data();
+    template <class T> const T* data() const;
+    // Device-agnostic raw pointer, for backends.
+    void* raw() const;
+
+    // The single element of a one-element tensor, as double.
+    double item() const;
+    // All elements converted to double, in row-major order (CPU tensors).
+    std::vector<double> to_vector() const;
+
+    // A copy with its own storage.
+    Tensor clone() const;
+    // The same storage seen with another shape of equal element count.
+    Tensor reshaped(const Shape& shape) const;
+    // A converted copy (float32 <-> float64).
+    Tensor to(DType dtype) const;
+
+private:
+    Tensor(std::shared_ptr<Storage> storage, Shape shape, DType dtype);
+    void check_host_access(DType requested) const;
+
+    std::shared_ptr<Storage> storage_;
+    Shape shape_;
+    DType dtype_ = f32;
+};
+
+template <class T> T* Tensor::data() {
+    check_host_access(dtype_of<T>());
+    return static_cast<T*>(storage_->data());
+}
+
+template <class T> const T* Tensor::data() const {
+    check_host_access(dtype_of<T>());
+    return static_cast<const T*>(storage_->data());
+}
+
+// Calls f.template operator()<T>() with T the C++ type of a floating dtype.
+template <class F> decltype(auto) dispatch_floating(DType dtype, F&& f) {
+    if (dtype == DType::f64) return f.template operator()<double>();
+    return f.template operator()<float>();
+}
+
+}  // namespace hypertape
