@@ -4,7 +4,9 @@
 #include "hypertape/tape/error.hpp"
 #include "hypertape/tape/tape_state.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,7 +58,9 @@ Tensor make_seed(const Var& y, const Tensor& seed) {
 // Runs the reverse sweep from y; returns the adjoint of each requested node.
 class Sweep {
 public:
-    Sweep(TapeState& tape, const std::unordered_set<NodeId>& requested) : tape_(tape), requested_(requested) {}
+    Sweep(TapeState& tape, const std::unordered_set<NodeId>& requested) : tape_(tape), requested_(requested) {
+        for (NodeId id : requested) floor_ = std::min(floor_, id);
+    }
 
     std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed) {
         const NodeId top = VarAccess::node(y);
@@ -68,6 +72,7 @@ public:
             for (std::size_t r = records.size(); r-- > 0 && pending_ > 0;) {
                 Record& record = records[r];
                 if (record.output > top) continue;
+                if (record.output <= floor_) return std::move(adjoints_);
                 auto it = adjoints_.find(record.output);
                 if (it == adjoints_.end()) continue;
                 Var g = requested_.count(record.output) ? it->second : std::move(it->second);
@@ -80,12 +85,13 @@ public:
     }
 
 private:
-    // Live results propagate further; variables and released results (constants to this sweep)
-    // only matter when their gradient was asked for.
+    // Ids follow recording order, so a record only sends adjoints to older nodes: nothing older
+    // than the oldest requested node can reach a requested one. Live results newer than it
+    // propagate further; variables and released results only matter when asked for.
     bool wanted(const detail::InputRef& in) const {
         if (in.node == 0) return false;
-        if (!in.leaf && tape_.live(in.node, false)) return true;
-        return requested_.count(in.node) > 0;
+        if (requested_.count(in.node) > 0) return true;
+        return !in.leaf && in.node > floor_ && tape_.live(in.node, false);
     }
 
     void propagate(const Record& record, const Var& g) {
@@ -110,7 +116,7 @@ private:
         auto [it, fresh] = adjoints_.try_emplace(node, std::move(g));
         if (!fresh) {
             it->second = it->second + g;
-        } else if (!leaf && tape_.live(node, false)) {
+        } else if (!leaf && node > floor_ && tape_.live(node, false)) {
             ++pending_;
         }
     }
@@ -119,6 +125,7 @@ private:
     const std::unordered_set<NodeId>& requested_;
     std::unordered_map<NodeId, Var> adjoints_;
     std::size_t pending_ = 0;
+    NodeId floor_ = std::numeric_limits<NodeId>::max();
 };
 
 }  // namespace
