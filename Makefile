@@ -1,0 +1,26 @@
+# Thin wrapper over scripts/bootstrap and the CMake presets. `make demo` and `make test` work
+# on a fresh Debian 12 machine: each installs what is missing first.
+.PHONY: all bootstrap build demo test test-sanitize bench clean
+
+all: build
+
+bootstrap:
+	scripts/bootstrap
+
+build: bootstrap
+	cmake --preset default
+	cmake --build --preset default
+
+demo: build
+	./build/examples/demo
+
+test: build
+	ctest --preset default
+
+test-sanitize: bootstrap
+	cmake --preset sanitize
+	cmake --build --preset sanitize
+	ctest --preset sanitize
+
+clean:
+	rm -rf build build-sanitize
