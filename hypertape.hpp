@@ -8,6 +8,8 @@
 #include "hypertape/tape/tensor.hpp"
 #include "hypertape/tape/var.hpp"
 
+#include "hypertape/data/idx.hpp"
+
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
