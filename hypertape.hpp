@@ -11,6 +11,8 @@
 #include "hypertape/data/idx.hpp"
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/layout.hpp"
+#include "hypertape/ops/matmul.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/unary.hpp"

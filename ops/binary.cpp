@@ -51,10 +51,9 @@ Var sub(const Var& a, const Var& b) {
 Var mul(const Var& a, const Var& b) {
     Tensor y = forward("mul", BinaryKind::mul, a, b);
     return record(
-        {"mul", {a, b}, {a, b}}, y,
-        [](const Var& g, const VarList& s, const NeedsGrad& needs) {
-            return Grads{needs[0] ? sum_to(g * s[1], s[0].shape()) : Var(),
-                         needs[1] ? sum_to(g * s[0], s[1].shape()) : Var()};
+        {"mul", {a, b}, {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
+        [sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
+            return Grads{needs[0] ? sum_to(g * s[1], sa) : Var(), needs[1] ? sum_to(g * s[0], sb) : Var()};
         },
         [](const Tangents& t) {
             const int r = t.output().rank();

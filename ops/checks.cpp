@@ -3,13 +3,9 @@
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
-namespace {
-
 std::string describe(const Var& v) {
     return std::string(name_of(v.dtype())) + " " + v.shape().str() + " on " + v.device().name();
 }
-
-}  // namespace
 
 void check_floating(const char* op, const char* name, const Var& x) {
     if (!x.defined()) fail(op, ": operand ", name, " is undefined");

@@ -3,7 +3,12 @@
 //   check_operands("mul", a, b)  ->  "mul: operands are float32 [3, 4] on cpu and float64 [4] on cpu"
 #include "hypertape/tape/var.hpp"
 
+#include <string>
+
 namespace hypertape {
+
+// "float32 [3, 4] on cpu": how errors name an operand.
+std::string describe(const Var& x);
 
 // x is defined and floating point.
 void check_floating(const char* op, const char* name, const Var& x);

@@ -82,6 +82,11 @@ Var record(OpDef def, Tensor value, Vjp&& vjp, Jvp&& jvp) {
                           std::move(tangent), tape);
 }
 
+// `v` when `other` is on a tape, else undefined. A product's VJP to one operand reads the other,
+// so an operand is saved only when the other one may want a gradient: a constant data batch
+// multiplied by the weights is never saved for the weights' sake.
+inline Var needed_if_tracked(const Var& v, const Var& other) { return other.on_tape() ? v : Var(); }
+
 // A result that is never differentiated (one_hot, comparisons): a constant.
 inline Var constant_result(Tensor value) { return Var(std::move(value)); }
 
