@@ -11,8 +11,11 @@
 #include "hypertape/data/idx.hpp"
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/index.hpp"
 #include "hypertape/ops/layout.hpp"
 #include "hypertape/ops/matmul.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
+#include "hypertape/ops/select.hpp"
+#include "hypertape/ops/softmax.hpp"
 #include "hypertape/ops/unary.hpp"
