@@ -1,15 +1,7 @@
 #pragma once
 // hypertape: reverse-mode automatic differentiation with a truncation window, for bilevel
 // optimization. Include this one header; everything is in namespace hypertape.
-#include "hypertape/tape/allocator.hpp"
-#include "hypertape/tape/error.hpp"
-#include "hypertape/tape/grad.hpp"
-#include "hypertape/tape/tape.hpp"
-#include "hypertape/tape/tensor.hpp"
-#include "hypertape/tape/var.hpp"
-
 #include "hypertape/data/idx.hpp"
-
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/index.hpp"
 #include "hypertape/ops/layout.hpp"
@@ -19,3 +11,9 @@
 #include "hypertape/ops/select.hpp"
 #include "hypertape/ops/softmax.hpp"
 #include "hypertape/ops/unary.hpp"
+#include "hypertape/tape/allocator.hpp"
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/grad.hpp"
+#include "hypertape/tape/tape.hpp"
+#include "hypertape/tape/tensor.hpp"
+#include "hypertape/tape/var.hpp"

@@ -1,12 +1,12 @@
 #include "hypertape/data/idx.hpp"
 
-#include "hypertape/tape/error.hpp"
-
 #include <zlib.h>
 
 #include <array>
 #include <memory>
 #include <vector>
+
+#include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 namespace {
@@ -32,7 +32,8 @@ public:
         while (done < bytes) {
             const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes - done, 1u << 30));
             const int got = gzread(file_.get(), out + done, chunk);
-            if (got <= 0) fail("idx: '", path_, "' ends early while reading ", what, " (", done, " of ", bytes, " bytes)");
+            if (got <= 0)
+                fail("idx: '", path_, "' ends early while reading ", what, " (", done, " of ", bytes, " bytes)");
             done += static_cast<std::size_t>(got);
         }
     }

@@ -7,9 +7,9 @@
 //
 //   auto X = read_idx_images("train-images-idx3-ubyte.gz", 1000, f32);   // [1000, 784]
 //   auto y = read_idx_labels("train-labels-idx1-ubyte.gz", 1000);        // [1000]
-#include "hypertape/tape/tensor.hpp"
-
 #include <string>
+
+#include "hypertape/tape/tensor.hpp"
 
 namespace hypertape {
 

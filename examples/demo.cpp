@@ -10,12 +10,11 @@
 // and full gradients, the wall time and the exact peak bytes held by the tape.
 //
 //   demo [--data DIR] [--train N] [--steps T1,T2,...]
-#include <hypertape/hypertape.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <hypertape/hypertape.hpp>
 #include <random>
 #include <sstream>
 #include <string>
@@ -145,15 +144,17 @@ int main(int argc, char** argv) {
     try {
         const Options o = parse(argc, argv);
         std::printf("hypertape demo: data hyper-cleaning on Fashion-MNIST (%s)\n", o.data.c_str());
-        Dataset train = load(o.data + "/train-images-idx3-ubyte.gz", o.data + "/train-labels-idx1-ubyte.gz", 0, o.train);
-        const Dataset val = load(o.data + "/train-images-idx3-ubyte.gz", o.data + "/train-labels-idx1-ubyte.gz",
-                                 o.train, o.validation);
+        Dataset train =
+            load(o.data + "/train-images-idx3-ubyte.gz", o.data + "/train-labels-idx1-ubyte.gz", 0, o.train);
+        const Dataset val =
+            load(o.data + "/train-images-idx3-ubyte.gz", o.data + "/train-labels-idx1-ubyte.gz", o.train, o.validation);
         std::mt19937_64 rng(2026);
         const std::vector<bool> corrupted = corrupt(train.labels, o.corrupted_fraction, rng);
-        std::printf("%lld training images (%.0f%% labels corrupted), %lld validation images, W [10, 785], "
-                    "lambda [%lld], float32\n\n",
-                    static_cast<long long>(o.train), 100 * o.corrupted_fraction, static_cast<long long>(o.validation),
-                    static_cast<long long>(o.train));
+        std::printf(
+            "%lld training images (%.0f%% labels corrupted), %lld validation images, W [10, 785], "
+            "lambda [%lld], float32\n\n",
+            static_cast<long long>(o.train), 100 * o.corrupted_fraction, static_cast<long long>(o.validation),
+            static_cast<long long>(o.train));
         for (int T : o.steps) {
             std::printf("T = %d gradient-descent steps (eta %.2f)\n", T, o.eta);
             const Result full = hypergradient(o, train, val, T, ht::Window::none());

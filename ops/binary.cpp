@@ -57,8 +57,8 @@ Var mul(const Var& a, const Var& b) {
         },
         [](const Tangents& t) {
             const int r = t.output().rank();
-            return sum_terms(t, {t.has(0) ? lift(t[0], r) * t.primal(1) : Var(),
-                                 t.has(1) ? lift(t[1], r) * t.primal(0) : Var()});
+            return sum_terms(
+                t, {t.has(0) ? lift(t[0], r) * t.primal(1) : Var(), t.has(1) ? lift(t[1], r) * t.primal(0) : Var()});
         });
 }
 
@@ -74,8 +74,8 @@ Var div(const Var& a, const Var& b) {
         [](const Tangents& t) {
             const int r = t.output().rank();
             const Var& b = t.primal(1);
-            return sum_terms(t, {t.has(0) ? lift(t[0], r) / b : Var(),
-                                 t.has(1) ? -(lift(t[1], r) * (t.output() / b)) : Var()});
+            return sum_terms(
+                t, {t.has(0) ? lift(t[0], r) / b : Var(), t.has(1) ? -(lift(t[1], r) * (t.output() / b)) : Var()});
         });
 }
 

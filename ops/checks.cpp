@@ -1,5 +1,6 @@
 #include "hypertape/ops/checks.hpp"
 
+#include "hypertape/ops/cpu/index.hpp"
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
@@ -32,6 +33,14 @@ void check_indices(const char* op, const char* name, const Tensor& indices, cons
     }
     if (indices.device() != like.device()) {
         fail(op, ": ", name, " live on ", indices.device().name(), " but the operand on ", like.device().name());
+    }
+}
+
+void check_in_range(const char* op, const char* what, const Tensor& indices, std::int64_t bound,
+                    const std::string& context) {
+    if (const std::int64_t at = cpu::first_out_of_range(indices, bound); at >= 0) {
+        fail(op, ": ", what, " ", indices.data<std::int64_t>()[at], " at position ", at, " is out of range [0, ", bound,
+             ") ", context);
     }
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // Argument checks shared by every op. Each names the op and the operands, in every build:
 //   check_operands("mul", a, b)  ->  "mul: operands are float32 [3, 4] on cpu and float64 [4] on cpu"
-#include "hypertape/tape/var.hpp"
-
 #include <string>
+
+#include "hypertape/tape/var.hpp"
 
 namespace hypertape {
 
@@ -18,5 +18,10 @@ void check_operands(const char* op, const Var& a, const Var& b);
 void check_backend(const char* op, Device device);
 // An int64 index tensor on the same device as `like`.
 void check_indices(const char* op, const char* name, const Tensor& indices, const Var& like);
+
+// Every index lies in [0, bound); otherwise the message names the first bad one and its position,
+// then `context` (what the bound is): "gather: index 7 at position 2 is out of range [0, 5) ...".
+void check_in_range(const char* op, const char* what, const Tensor& indices, std::int64_t bound,
+                    const std::string& context);
 
 }  // namespace hypertape

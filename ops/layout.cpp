@@ -1,10 +1,10 @@
 #include "hypertape/ops/layout.hpp"
 
+#include <string>
+
 #include "hypertape/ops/checks.hpp"
 #include "hypertape/ops/cpu/layout.hpp"
 #include "hypertape/ops/record.hpp"
-
-#include <string>
 
 namespace hypertape {
 namespace {
@@ -119,9 +119,9 @@ Var concat(const std::vector<Var>& xs, int axis) {
         [a, shapes](const Tangents& t) {
             std::vector<Var> parts;
             for (std::size_t i = 0; i < shapes.size(); ++i) {
-                parts.push_back(t.has(i) ? t[i]
-                                         : Var(Tensor::zeros(shapes[i].prepend(t.n()), t.output().dtype(),
-                                                             t.output().device())));
+                parts.push_back(
+                    t.has(i) ? t[i]
+                             : Var(Tensor::zeros(shapes[i].prepend(t.n()), t.output().dtype(), t.output().device())));
             }
             return concat(parts, a + 1);
         });

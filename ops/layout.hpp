@@ -12,9 +12,9 @@
 //
 //   Var head = slice(x, 0, 0, 2);             // the first two rows of x
 //   Var both = concat({head, y}, -1);         // joined along the last axis
-#include "hypertape/tape/var.hpp"
-
 #include <vector>
+
+#include "hypertape/tape/var.hpp"
 
 namespace hypertape {
 

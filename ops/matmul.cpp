@@ -1,5 +1,8 @@
 #include "hypertape/ops/matmul.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
 #include "hypertape/ops/cpu/matmul.hpp"
@@ -7,9 +10,6 @@
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
-
-#include <algorithm>
-#include <string>
 
 namespace hypertape {
 namespace {

@@ -41,8 +41,8 @@ Tangents tangent_args(std::int64_t n, const VarList& operands, const Tensor& val
 void check_tangent(const char* op, const Var& tangent, std::int64_t n, const Tensor& value) {
     if (!tangent.defined() || tangent.shape() != value.shape().prepend(n) || tangent.dtype() != value.dtype()) {
         fail(op, ": internal error: the JVP rule returned tangents of shape ",
-             tangent.defined() ? tangent.shape().str() : "(undefined)", " for an output of shape ",
-             value.shape().str(), " and ", n, " directions");
+             tangent.defined() ? tangent.shape().str() : "(undefined)", " for an output of shape ", value.shape().str(),
+             " and ", n, " directions");
     }
 }
 

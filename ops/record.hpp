@@ -15,12 +15,12 @@
 // capture non-tensor parameters: every tensor it reads goes in `saved`, which is what the tape's
 // byte ledger counts. JVP rules get constant Vars (no tape, no tangents) and return the output
 // tangent batch, shape [n, output shape...].
-#include "hypertape/tape/error.hpp"
-#include "hypertape/tape/tape_state.hpp"
-
 #include <optional>
 #include <span>
 #include <utility>
+
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/tape_state.hpp"
 
 namespace hypertape {
 

@@ -1,9 +1,9 @@
 #pragma once
 // Helpers for JVP rules. A tangent batch of a value of shape S has shape [n, S...]; these line it
 // up with values of other shapes so the ordinary broadcasting ops apply to it.
-#include "hypertape/ops/record.hpp"
-
 #include <initializer_list>
+
+#include "hypertape/ops/record.hpp"
 
 namespace hypertape {
 

@@ -27,11 +27,14 @@ struct UnaryRule {
 // One row per op (see the table in unary.hpp).
 constexpr UnaryRule kExp{"exp", UnaryKind::exp, reads_y, [](const Var&, const Var& y) { return y; }};
 constexpr UnaryRule kLog{"log", UnaryKind::log, reads_x, [](const Var& x, const Var&) { return 1.0 / x; }};
-constexpr UnaryRule kLog1p{"log1p", UnaryKind::log1p, reads_x, [](const Var& x, const Var&) { return 1.0 / (1.0 + x); }};
-constexpr UnaryRule kSigmoid{"sigmoid", UnaryKind::sigmoid, reads_y, [](const Var&, const Var& y) { return y * (1.0 - y); }};
+constexpr UnaryRule kLog1p{"log1p", UnaryKind::log1p, reads_x,
+                           [](const Var& x, const Var&) { return 1.0 / (1.0 + x); }};
+constexpr UnaryRule kSigmoid{"sigmoid", UnaryKind::sigmoid, reads_y,
+                             [](const Var&, const Var& y) { return y * (1.0 - y); }};
 constexpr UnaryRule kLogSigmoid{"log_sigmoid", UnaryKind::log_sigmoid, reads_x,
                                 [](const Var& x, const Var&) { return sigmoid(-x); }};
-constexpr UnaryRule kSoftplus{"softplus", UnaryKind::softplus, reads_x, [](const Var& x, const Var&) { return sigmoid(x); }};
+constexpr UnaryRule kSoftplus{"softplus", UnaryKind::softplus, reads_x,
+                              [](const Var& x, const Var&) { return sigmoid(x); }};
 constexpr UnaryRule kTanh{"tanh", UnaryKind::tanh, reads_y, [](const Var&, const Var& y) { return 1.0 - square(y); }};
 constexpr UnaryRule kSin{"sin", UnaryKind::sin, reads_x, [](const Var& x, const Var&) { return cos(x); }};
 constexpr UnaryRule kCos{"cos", UnaryKind::cos, reads_x, [](const Var& x, const Var&) { return -sin(x); }};

@@ -1,22 +1,21 @@
 #include "hypertape/tape/allocator.hpp"
 
-#include "hypertape/tape/error.hpp"
-
-#include <boost/pool/pool.hpp>
-
 #include <array>
 #include <bit>
+#include <boost/pool/pool.hpp>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <vector>
 
+#include "hypertape/tape/error.hpp"
+
 namespace hypertape {
 namespace {
 
-constexpr int kMinClassLog2 = 6;     // 64 bytes
-constexpr int kPoolClassLog2 = 12;   // classes up to 4 KiB come from Boost.Pool
-constexpr int kClassCount = 48;      // classes up to 2^53 bytes
+constexpr int kMinClassLog2 = 6;    // 64 bytes
+constexpr int kPoolClassLog2 = 12;  // classes up to 4 KiB come from Boost.Pool
+constexpr int kClassCount = 48;     // classes up to 2^53 bytes
 constexpr std::size_t kLargeAlignment = 64;
 
 int class_log2(std::size_t bytes) {

@@ -15,9 +15,7 @@ struct Device {
 
     friend constexpr bool operator==(Device, Device) = default;
 
-    std::string name() const {
-        return kind == Kind::cpu ? std::string("cpu") : "cuda:" + std::to_string(index);
-    }
+    std::string name() const { return kind == Kind::cpu ? std::string("cpu") : "cuda:" + std::to_string(index); }
 };
 
 }  // namespace hypertape

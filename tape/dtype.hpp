@@ -18,18 +18,31 @@ constexpr std::size_t size_of(DType t) { return t == DType::f32 ? 4 : 8; }
 
 constexpr std::string_view name_of(DType t) {
     switch (t) {
-        case DType::f32: return "float32";
-        case DType::f64: return "float64";
-        case DType::i64: return "int64";
+        case DType::f32:
+            return "float32";
+        case DType::f64:
+            return "float64";
+        case DType::i64:
+            return "int64";
     }
     return "?";
 }
 
 constexpr bool is_floating(DType t) { return t != DType::i64; }
 
-template <class T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<float>() { return DType::f32; }
-template <> constexpr DType dtype_of<double>() { return DType::f64; }
-template <> constexpr DType dtype_of<std::int64_t>() { return DType::i64; }
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() {
+    return DType::f32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+    return DType::f64;
+}
+template <>
+constexpr DType dtype_of<std::int64_t>() {
+    return DType::i64;
+}
 
 }  // namespace hypertape

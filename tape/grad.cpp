@@ -1,15 +1,15 @@
 #include "hypertape/tape/grad.hpp"
 
-#include "hypertape/ops/binary.hpp"
-#include "hypertape/tape/error.hpp"
-#include "hypertape/tape/tape_state.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "hypertape/ops/binary.hpp"
+#include "hypertape/tape/error.hpp"
+#include "hypertape/tape/tape_state.hpp"
 
 namespace hypertape {
 
@@ -142,8 +142,10 @@ std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOption
         const Var& x = xs[i];
         const std::string what = "input #" + std::to_string(i);
         if (!x.defined()) fail("grad: ", what, " is undefined");
-        if (!x.on_tape()) fail("grad: ", what, " (", describe(x), ") is a constant, not on the tape; make it with Tape::variable");
-        if (VarAccess::tape(x) != tape) fail("grad: ", what, " (", describe(x), ") is on a different tape than the output");
+        if (!x.on_tape())
+            fail("grad: ", what, " (", describe(x), ") is a constant, not on the tape; make it with Tape::variable");
+        if (VarAccess::tape(x) != tape)
+            fail("grad: ", what, " (", describe(x), ") is on a different tape than the output");
         requested.insert(VarAccess::node(x));
     }
     Tensor seed = make_seed(y, options.seed);

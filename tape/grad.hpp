@@ -14,9 +14,9 @@
 //   Var g = grad(loss(w, lam), w, create_graph);      // differentiable gradient
 //   w = w - 0.1 * g;
 //   Tensor h = grad(outer(w), lam).value();
-#include "hypertape/tape/var.hpp"
-
 #include <vector>
+
+#include "hypertape/tape/var.hpp"
 
 namespace hypertape {
 

@@ -1,8 +1,8 @@
 #include "hypertape/tape/shape.hpp"
 
-#include "hypertape/tape/error.hpp"
-
 #include <algorithm>
+
+#include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 

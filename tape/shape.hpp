@@ -4,7 +4,6 @@
 // Values have rank 0-4; a batch of n forward-mode tangents of a value of shape S has shape
 // [n, S...], which is why one more axis is allowed.
 #include <boost/container/static_vector.hpp>
-
 #include <cstdint>
 #include <initializer_list>
 #include <string>

@@ -18,8 +18,7 @@ Var detach(const Var& x) { return Var(x.value()); }
 
 Var with_tangents(const Var& x, const Tensor& directions) {
     if (!x.defined()) fail("with_tangents: the Var is undefined");
-    if (!directions.defined() || directions.rank() != x.rank() + 1 ||
-        directions.shape().drop_front() != x.shape()) {
+    if (!directions.defined() || directions.rank() != x.rank() + 1 || directions.shape().drop_front() != x.shape()) {
         fail("with_tangents: directions of shape ", directions.defined() ? directions.shape().str() : "(undefined)",
              " do not have the shape [n, ", x.shape().str().substr(1));
     }
@@ -184,10 +183,10 @@ Tape::~Tape() = default;
 
 Var Tape::variable(Tensor value) {
     if (!value.defined()) fail("Tape::variable: the tensor is undefined");
-    if (!is_floating(value.dtype())) fail("Tape::variable: an ", name_of(value.dtype()), " tensor cannot be differentiated");
+    if (!is_floating(value.dtype()))
+        fail("Tape::variable: an ", name_of(value.dtype()), " tensor cannot be differentiated");
     return state_->new_variable(std::move(value), state_);
 }
-
 
 StepScope Tape::step() { return StepScope(state_); }
 NoRecordScope Tape::no_record() { return NoRecordScope(state_); }

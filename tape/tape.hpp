@@ -21,11 +21,11 @@
 //   tape.stats().peak_bytes;                        // exact, flat in the number of steps
 //
 // The tape is move-only and not thread-safe; Vars refer to it, never to a global tape.
-#include "hypertape/tape/var.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+
+#include "hypertape/tape/var.hpp"
 
 namespace hypertape {
 

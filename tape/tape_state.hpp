@@ -7,13 +7,12 @@
 // A segment is a deque of records, so appending during a create_graph sweep never moves a
 // record, and releasing the oldest step is a pop_front that destroys its records and returns
 // their tensors to the pool.
-#include "hypertape/tape/tape.hpp"
-
 #include <boost/container/small_vector.hpp>
-
 #include <deque>
 #include <functional>
 #include <unordered_map>
+
+#include "hypertape/tape/tape.hpp"
 
 namespace hypertape::detail {
 
@@ -70,8 +69,7 @@ public:
 
     Var new_variable(Tensor value, const std::shared_ptr<TapeState>& self);
     // Appends a record; returns the result Var (with `value`, `tangent`).
-    Var append(Record record, Tensor value, Tensor tangent, bool save_output,
-               const std::shared_ptr<TapeState>& self);
+    Var append(Record record, Tensor value, Tensor tangent, bool save_output, const std::shared_ptr<TapeState>& self);
 
     bool recording() const { return no_record_depth_ == 0; }
     void push_no_record() { ++no_record_depth_; }

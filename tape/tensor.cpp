@@ -1,10 +1,10 @@
 #include "hypertape/tape/tensor.hpp"
 
-#include "hypertape/tape/allocator.hpp"
-#include "hypertape/tape/error.hpp"
-
 #include <algorithm>
 #include <cstring>
+
+#include "hypertape/tape/allocator.hpp"
+#include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 namespace {
@@ -52,9 +52,15 @@ Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device
     Tensor t = empty(shape, dtype, device);
     const auto n = static_cast<std::size_t>(t.numel());
     switch (dtype) {
-        case DType::f32: std::fill_n(t.data<float>(), n, static_cast<float>(value)); break;
-        case DType::f64: std::fill_n(t.data<double>(), n, value); break;
-        case DType::i64: std::fill_n(t.data<std::int64_t>(), n, static_cast<std::int64_t>(value)); break;
+        case DType::f32:
+            std::fill_n(t.data<float>(), n, static_cast<float>(value));
+            break;
+        case DType::f64:
+            std::fill_n(t.data<double>(), n, value);
+            break;
+        case DType::i64:
+            std::fill_n(t.data<std::int64_t>(), n, static_cast<std::int64_t>(value));
+            break;
     }
     return t;
 }
@@ -69,8 +75,12 @@ Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape
     }
     Tensor t = empty(shape, dtype);
     switch (dtype) {
-        case DType::f32: std::copy(values.begin(), values.end(), t.data<float>()); break;
-        case DType::f64: std::copy(values.begin(), values.end(), t.data<double>()); break;
+        case DType::f32:
+            std::copy(values.begin(), values.end(), t.data<float>());
+            break;
+        case DType::f64:
+            std::copy(values.begin(), values.end(), t.data<double>());
+            break;
         case DType::i64:
             std::transform(values.begin(), values.end(), t.data<std::int64_t>(),
                            [](double v) { return static_cast<std::int64_t>(v); });
@@ -114,9 +124,15 @@ double Tensor::item() const {
 std::vector<double> Tensor::to_vector() const {
     std::vector<double> out(static_cast<std::size_t>(numel()));
     switch (dtype_) {
-        case DType::f32: std::copy_n(data<float>(), out.size(), out.begin()); break;
-        case DType::f64: std::copy_n(data<double>(), out.size(), out.begin()); break;
-        case DType::i64: std::copy_n(data<std::int64_t>(), out.size(), out.begin()); break;
+        case DType::f32:
+            std::copy_n(data<float>(), out.size(), out.begin());
+            break;
+        case DType::f64:
+            std::copy_n(data<double>(), out.size(), out.begin());
+            break;
+        case DType::i64:
+            std::copy_n(data<std::int64_t>(), out.size(), out.begin());
+            break;
     }
     return out;
 }

@@ -11,14 +11,14 @@
 //   auto x = Tensor::from_vector({1, 2, 3, 4}, {2, 2}, f64);
 //   auto z = Tensor::zeros({10, 785});               // float32 unless a dtype is given
 //   double s = x.data<double>()[3];                  // host access, checked against dtype/device
-#include "hypertape/tape/device.hpp"
-#include "hypertape/tape/dtype.hpp"
-#include "hypertape/tape/shape.hpp"
-
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
+
+#include "hypertape/tape/device.hpp"
+#include "hypertape/tape/dtype.hpp"
+#include "hypertape/tape/shape.hpp"
 
 namespace hypertape {
 
@@ -69,8 +69,10 @@ public:
     const Storage* storage() const { return storage_.get(); }
 
     // Host pointers, checked: T must match dtype() and the tensor must live on the CPU.
-    template <class T> T* data();
-    template <class T> const T* data() const;
+    template <class T>
+    T* data();
+    template <class T>
+    const T* data() const;
     // Device-agnostic raw pointer, for backends.
     void* raw() const;
 
@@ -95,18 +97,21 @@ private:
     DType dtype_ = f32;
 };
 
-template <class T> T* Tensor::data() {
+template <class T>
+T* Tensor::data() {
     check_host_access(dtype_of<T>());
     return static_cast<T*>(storage_->data());
 }
 
-template <class T> const T* Tensor::data() const {
+template <class T>
+const T* Tensor::data() const {
     check_host_access(dtype_of<T>());
     return static_cast<const T*>(storage_->data());
 }
 
 // Calls f.template operator()<T>() with T the C++ type of a floating dtype.
-template <class F> decltype(auto) dispatch_floating(DType dtype, F&& f) {
+template <class F>
+decltype(auto) dispatch_floating(DType dtype, F&& f) {
     if (dtype == DType::f64) return f.template operator()<double>();
     return f.template operator()<float>();
 }

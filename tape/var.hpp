@@ -13,10 +13,10 @@
 // propagates them (its JVP rule), so one forward pass yields J V for n directions V at once:
 //   Var x = with_tangents(Tensor::randn({3}, rng, f64), Tensor::randn({2, 3}, rng, f64));
 //   Var y = exp(x);            // y.tangent() has shape [2, 3]: exp(x) * V[k] for k = 0, 1
-#include "hypertape/tape/tensor.hpp"
-
 #include <cstdint>
 #include <memory>
+
+#include "hypertape/tape/tensor.hpp"
 
 namespace hypertape {
 

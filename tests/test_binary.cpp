@@ -1,6 +1,6 @@
-#include "support/gradcheck.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::check_op;

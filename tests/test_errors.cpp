@@ -1,10 +1,9 @@
 // Every misuse a user can make of the tape throws hypertape::Error naming what and where.
-#include "support/gradcheck.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <limits>
+
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using Catch::Contains;

@@ -1,8 +1,7 @@
-#include "support/gradcheck.hpp"
-
+#include <catch2/catch.hpp>
 #include <hypertape/ops/layout.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::check_op;
@@ -80,19 +79,37 @@ TEST_CASE("concat joins operands along one axis", "[ops][layout]") {
 }
 
 TEST_CASE("concat matches finite differences in every mode", "[ops][layout]") {
-    check_op("concat axis 0", [](const Vars& x) { return concat({x[0], x[1]}, 0); },
+    check_op("concat axis 0",
+             [](const Vars& x) {
+                 return concat({x[0], x[1]}, 0);
+             },
              {randn({2, 3}, 9), randn({4, 3}, 10)});
-    check_op("concat axis 1 of three", [](const Vars& x) { return concat({x[0], x[1], x[2]}, 1); },
+    check_op("concat axis 1 of three",
+             [](const Vars& x) {
+                 return concat({x[0], x[1], x[2]}, 1);
+             },
              {randn({2, 1, 3}, 11), randn({2, 2, 3}, 12), randn({2, 3, 3}, 13)});
-    check_op("concat axis -1", [](const Vars& x) { return concat({x[1], x[0]}, -1); },
+    check_op("concat axis -1",
+             [](const Vars& x) {
+                 return concat({x[1], x[0]}, -1);
+             },
              {randn({2, 3}, 14), randn({2, 1}, 15)});
     // A constant operand: no gradient for it and a zero tangent in forward mode.
     const Tensor c = randn({2, 2}, 16);
-    check_op("concat with a constant", [c](const Vars& x) { return concat({x[0], Var(c), x[1]}, 1); },
+    check_op("concat with a constant",
+             [c](const Vars& x) {
+                 return concat({x[0], Var(c), x[1]}, 1);
+             },
              {randn({2, 3}, 17), randn({2, 1}, 18)});
-    check_op("concat, second order", [](const Vars& x) { return exp(concat({x[0] * x[1], sin(x[0])}, 0)); },
+    check_op("concat, second order",
+             [](const Vars& x) {
+                 return exp(concat({x[0] * x[1], sin(x[0])}, 0));
+             },
              {randn({2, 3}, 19), randn({3}, 20)});
-    check_op("concat the same operand twice", [](const Vars& x) { return square(concat({x[0], x[0]}, 0)); },
+    check_op("concat the same operand twice",
+             [](const Vars& x) {
+                 return square(concat({x[0], x[0]}, 0));
+             },
              {randn({3}, 21)});
 }
 
@@ -141,6 +158,6 @@ TEST_CASE("layout ops reject bad axes and ranges with a clear error", "[ops][lay
     CHECK_THROWS_WITH(concat({x, Var(Tensor::zeros({2, 3}, f32))}, 0),
                       Catch::Contains("concat") && Catch::Contains("float32") && Catch::Contains("float64"));
     CHECK_THROWS_WITH(concat({x, x}, 2), Catch::Contains("concat") && Catch::Contains("out of range"));
-    CHECK_THROWS_WITH(concat({x, Var()}, 0), Catch::Contains("concat") && Catch::Contains("xs[1]") &&
-                                                 Catch::Contains("undefined"));
+    CHECK_THROWS_WITH(concat({x, Var()}, 0),
+                      Catch::Contains("concat") && Catch::Contains("xs[1]") && Catch::Contains("undefined"));
 }

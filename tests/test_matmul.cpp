@@ -1,8 +1,7 @@
-#include "support/gradcheck.hpp"
-
+#include <catch2/catch.hpp>
 #include <hypertape/ops/matmul.hpp>
 
-#include <catch2/catch.hpp>
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::check_op;
@@ -61,10 +60,8 @@ Tensor reference(const Tensor& a, const Tensor& b, Trans t, const Shape& out) {
 TEST_CASE("matmul computes op(A) op(B) for every flag combination, batched or not", "[ops][matmul]") {
     // {batch of a, batch of b, expected batch of the output}
     const std::vector<std::array<Shape::Dims, 3>> batches = {
-        {Shape::Dims{}, Shape::Dims{}, Shape::Dims{}},
-        {Shape::Dims{4}, Shape::Dims{}, Shape::Dims{4}},
-        {Shape::Dims{}, Shape::Dims{4}, Shape::Dims{4}},
-        {Shape::Dims{4}, Shape::Dims{4}, Shape::Dims{4}},
+        {Shape::Dims{}, Shape::Dims{}, Shape::Dims{}},    {Shape::Dims{4}, Shape::Dims{}, Shape::Dims{4}},
+        {Shape::Dims{}, Shape::Dims{4}, Shape::Dims{4}},  {Shape::Dims{4}, Shape::Dims{4}, Shape::Dims{4}},
         {Shape::Dims{1}, Shape::Dims{4}, Shape::Dims{4}},
     };
     for (const Trans t : kAllFlags) {
@@ -145,9 +142,8 @@ TEST_CASE("matmul, dot and squared_norm reject bad operands with a clear error",
     CHECK_THROWS_WITH(matmul(a, b), Catch::Contains("matmul") && Catch::Contains("inner dimensions") &&
                                         Catch::Contains("[3, 4]") && Catch::Contains("[5, 2]"));
     CHECK_THROWS_WITH(matmul(a, a), Catch::Contains("matmul") && Catch::Contains("[3, 4]"));
-    CHECK_THROWS_WITH(matmul(a, b, trans_a),
-                      Catch::Contains("[3, 4] (transposed)") && Catch::Contains("3 columns") &&
-                          Catch::Contains("5 rows"));
+    CHECK_THROWS_WITH(matmul(a, b, trans_a), Catch::Contains("[3, 4] (transposed)") && Catch::Contains("3 columns") &&
+                                                 Catch::Contains("5 rows"));
     CHECK_NOTHROW(matmul(a, a, trans_b));
     CHECK_THROWS_WITH(matmul(a, Var(Tensor::zeros({4, 2}, f32))),
                       Catch::Contains("matmul") && Catch::Contains("float32") && Catch::Contains("float64"));

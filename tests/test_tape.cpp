@@ -1,8 +1,7 @@
-#include "support/gradcheck.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cmath>
+
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::max_relative_error;
@@ -40,7 +39,9 @@ Unrolled unroll(Window window, int steps, int detach_at = -1) {
     return out;
 }
 
-bool bitwise_equal(const Tensor& a, const Tensor& b) { return a.shape() == b.shape() && a.to_vector() == b.to_vector(); }
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && a.to_vector() == b.to_vector();
+}
 
 }  // namespace
 

@@ -1,8 +1,7 @@
-#include "support/gradcheck.hpp"
-
 #include <catch2/catch.hpp>
-
 #include <cmath>
+
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::check_op;
@@ -16,12 +15,10 @@ TEST_CASE("unary ops match finite differences in every mode", "[ops][unary]") {
     const Tensor positive = uniform({3, 4}, 0.3, 2.0, 42);
     using Fn = Var (*)(const Var&);
     const std::vector<std::tuple<const char*, Fn, Tensor>> cases = {
-        {"neg", &neg, any},         {"exp", &exp, any},
-        {"log", &log, positive},    {"log1p", &log1p, positive},
-        {"sigmoid", &sigmoid, any}, {"log_sigmoid", &log_sigmoid, any},
-        {"softplus", &softplus, any}, {"tanh", &tanh, any},
-        {"sin", &sin, any},         {"cos", &cos, any},
-        {"square", &square, any},   {"sqrt", &sqrt, positive},
+        {"neg", &neg, any},           {"exp", &exp, any},         {"log", &log, positive},
+        {"log1p", &log1p, positive},  {"sigmoid", &sigmoid, any}, {"log_sigmoid", &log_sigmoid, any},
+        {"softplus", &softplus, any}, {"tanh", &tanh, any},       {"sin", &sin, any},
+        {"cos", &cos, any},           {"square", &square, any},   {"sqrt", &sqrt, positive},
     };
     for (const auto& [name, fn, x] : cases) {
         check_op(name, [fn = fn](const Vars& v) { return fn(v[0]); }, {x});
@@ -31,8 +28,10 @@ TEST_CASE("unary ops match finite differences in every mode", "[ops][unary]") {
     const Tensor away = (uniform({3, 4}, 0.2, 1.0, 43) * signs).value();
     CheckOptions first_order;
     first_order.second_order = false;
-    check_op("relu", [](const Vars& v) { return relu(v[0]); }, {away}, first_order);
-    check_op("abs", [](const Vars& v) { return abs(v[0]); }, {away}, first_order);
+    check_op(
+        "relu", [](const Vars& v) { return relu(v[0]); }, {away}, first_order);
+    check_op(
+        "abs", [](const Vars& v) { return abs(v[0]); }, {away}, first_order);
 }
 
 TEST_CASE("unary ops in float32 agree with float64", "[ops][unary]") {

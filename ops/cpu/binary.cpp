@@ -1,9 +1,9 @@
 #include "hypertape/ops/cpu/binary.hpp"
 
+#include <cmath>
+
 #include "hypertape/ops/cpu/broadcast.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
-
-#include <cmath>
 
 namespace hypertape::cpu {
 namespace {
@@ -37,12 +37,18 @@ void broadcast_loop(const Tensor& a, const Tensor& b, Tensor& out, F f) {
 template <class T>
 void run(BinaryKind kind, const Tensor& a, const Tensor& b, Tensor& out) {
     switch (kind) {
-        case BinaryKind::add: return broadcast_loop<T>(a, b, out, [](T x, T y) { return x + y; });
-        case BinaryKind::sub: return broadcast_loop<T>(a, b, out, [](T x, T y) { return x - y; });
-        case BinaryKind::mul: return broadcast_loop<T>(a, b, out, [](T x, T y) { return x * y; });
-        case BinaryKind::div: return broadcast_loop<T>(a, b, out, [](T x, T y) { return x / y; });
-        case BinaryKind::pow: return broadcast_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
-        case BinaryKind::greater: return broadcast_loop<T>(a, b, out, [](T x, T y) { return T(x > y ? 1 : 0); });
+        case BinaryKind::add:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return x + y; });
+        case BinaryKind::sub:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return x - y; });
+        case BinaryKind::mul:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return x * y; });
+        case BinaryKind::div:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return x / y; });
+        case BinaryKind::pow:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return std::pow(x, y); });
+        case BinaryKind::greater:
+            return broadcast_loop<T>(a, b, out, [](T x, T y) { return T(x > y ? 1 : 0); });
     }
 }
 

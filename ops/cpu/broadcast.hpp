@@ -2,10 +2,10 @@
 // Walks an output shape row by row (a row is the last axis) and gives, for each of N operands
 // broadcast to it, the offset of that row and the stride along it (0 where the operand is
 // broadcast). Elementwise kernels loop over rows in parallel and over the inner axis plainly.
-#include "hypertape/tape/shape.hpp"
-
 #include <array>
 #include <cstdint>
+
+#include "hypertape/tape/shape.hpp"
 
 namespace hypertape::cpu {
 

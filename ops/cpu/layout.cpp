@@ -1,9 +1,9 @@
 #include "hypertape/ops/cpu/layout.hpp"
 
-#include "hypertape/ops/cpu/parallel.hpp"
-
 #include <algorithm>
 #include <utility>
+
+#include "hypertape/ops/cpu/parallel.hpp"
 
 namespace hypertape::cpu {
 namespace {

@@ -1,9 +1,9 @@
 #pragma once
 // CPU kernels of the layout ops (ops/layout.hpp): copies that move elements without arithmetic.
 // The caller has checked axes and ranges.
-#include "hypertape/tape/tensor.hpp"
-
 #include <vector>
+
+#include "hypertape/tape/tensor.hpp"
 
 namespace hypertape::cpu {
 

@@ -68,8 +68,8 @@ void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
     const BatchIndex index_b(s, b.shape());
     const std::int64_t batches = out.numel() / (m * n);
     for (std::int64_t i = 0; i < batches; ++i) {
-        gemm(ta, tb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k),
-             pa + index_a(i) * m * k, pb + index_b(i) * k * n, po + i * m * n);
+        gemm(ta, tb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), pa + index_a(i) * m * k,
+             pb + index_b(i) * k * n, po + i * m * n);
     }
 }
 

@@ -1,11 +1,11 @@
 #include "hypertape/ops/cpu/reduce.hpp"
 
-#include "hypertape/ops/cpu/broadcast.hpp"
-#include "hypertape/ops/cpu/parallel.hpp"
-
 #include <tbb/parallel_reduce.h>
 
 #include <algorithm>
+
+#include "hypertape/ops/cpu/broadcast.hpp"
+#include "hypertape/ops/cpu/parallel.hpp"
 
 namespace hypertape::cpu {
 

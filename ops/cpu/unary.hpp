@@ -5,7 +5,20 @@
 namespace hypertape::cpu {
 
 enum class UnaryKind {
-    neg, exp, log, log1p, sigmoid, log_sigmoid, softplus, tanh, sin, cos, relu, square, sqrt, abs,
+    neg,
+    exp,
+    log,
+    log1p,
+    sigmoid,
+    log_sigmoid,
+    softplus,
+    tanh,
+    sin,
+    cos,
+    relu,
+    square,
+    sqrt,
+    abs,
     sign,  // -1, 0 or 1
     step,  // 1 where x > 0, else 0
 };

@@ -1,7 +1,6 @@
 // Differentiates one expression and exits 0 when the gradient is right.
-#include <hypertape/hypertape.hpp>
-
 #include <cstdio>
+#include <hypertape/hypertape.hpp>
 
 int main() {
     namespace ht = hypertape;

@@ -1,8 +1,7 @@
 #include "gradcheck.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 
 namespace hypertape::testing {
@@ -95,8 +94,7 @@ void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>&
             minus[i] = shifted(inputs[i], unit(fd.size(), j), -e);
             fd[j] = (dot(u, evaluate(f, plus)) - dot(u, evaluate(f, minus))) / (2 * e);
         }
-        CHECK(max_relative_error(vjps[i].value(), Tensor::from_vector(fd, inputs[i].shape(), f64)) <
-              options.tolerance);
+        CHECK(max_relative_error(vjps[i].value(), Tensor::from_vector(fd, inputs[i].shape(), f64)) < options.tolerance);
     }
 
     // Forward mode: an n-direction tangent batch against differences along each direction.
@@ -176,8 +174,8 @@ void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>&
         INFO("Hessian-vector product, operand " << i);
         const Tensor fd = combine(1 / (2 * e), gp[i].value(), -1 / (2 * e), gm[i].value());
         CHECK(max_relative_error(hvp[i].value(), fd) < options.tolerance);
-        const Tensor carried = g3[i].has_tangents() ? g3[i].tangents().reshaped(inputs[i].shape())
-                                                    : Tensor::zeros(inputs[i].shape(), f64);
+        const Tensor carried =
+            g3[i].has_tangents() ? g3[i].tangents().reshaped(inputs[i].shape()) : Tensor::zeros(inputs[i].shape(), f64);
         CHECK(max_relative_error(carried, fd) < options.tolerance);
     }
 }

@@ -7,9 +7,8 @@
 //     gradients, and so do tangents carried through a plain reverse sweep (forward-over-reverse).
 //
 //   check_op("mul", [](const Vars& x) { return x[0] * x[1]; }, {randn({3, 4}), randn({4})});
-#include <hypertape/hypertape.hpp>
-
 #include <functional>
+#include <hypertape/hypertape.hpp>
 #include <random>
 #include <string>
 #include <vector>

@@ -1,0 +1,119 @@
+#include "hypertape/ops/cpu/softmax.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "hypertape/ops/cpu/parallel.hpp"
+
+namespace hypertape::cpu {
+namespace {
+
+// A shape seen as [outer, len, inner] around `axis`: line k (of outer * inner) starts at
+// start(k) and steps by inner.
+struct Lines {
+    Lines(const Shape& s, int axis) : len(s[axis]) {
+        for (int d = 0; d < axis; ++d) outer *= s[d];
+        for (int d = axis + 1; d < s.rank(); ++d) inner *= s[d];
+    }
+    std::int64_t count() const { return outer * inner; }
+    std::int64_t start(std::int64_t k) const { return (k / inner) * len * inner + k % inner; }
+
+    std::int64_t len;
+    std::int64_t outer = 1;
+    std::int64_t inner = 1;
+};
+
+// The shift of a line: its maximum, or 0 when it is empty or all -inf (logsumexp is then -inf,
+// not NaN).
+template <class T>
+T line_max(const T* x, std::int64_t len, std::int64_t stride) {
+    T m = -std::numeric_limits<T>::infinity();
+    for (std::int64_t l = 0; l < len; ++l) m = std::max(m, x[l * stride]);
+    return m == -std::numeric_limits<T>::infinity() ? T(0) : m;
+}
+
+template <class T>
+double line_logsumexp(const T* x, std::int64_t len, std::int64_t stride) {
+    const T m = line_max(x, len, stride);
+    double s = 0.0;
+    for (std::int64_t l = 0; l < len; ++l) s += std::exp(x[l * stride] - m);
+    return m + std::log(s);
+}
+
+// Calls line(x_line, out_line, len, stride) for every line of x along `axis`, in parallel. The
+// lines of `out_shape` (x's shape, or x's with the axis kept at extent 1) start where x's do.
+template <class Line>
+Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, Line line) {
+    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+    const Lines in(x.shape(), axis);
+    const Lines to(out_shape, axis);
+    dispatch_floating(x.dtype(), [&]<class T>() {
+        const T* px = x.data<T>();
+        T* po = out.data<T>();
+        parallel_rows(in.count(), in.len, [&](std::int64_t lo, std::int64_t hi) {
+            for (std::int64_t k = lo; k < hi; ++k) line(px + in.start(k), po + to.start(k), in.len, in.inner);
+        });
+    });
+    return out;
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x, int axis) {
+    return map_lines(x, axis, x.shape(), [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
+        using T = std::remove_cvref_t<decltype(*out)>;
+        const T m = line_max(in, len, stride);
+        double s = 0.0;
+        for (std::int64_t l = 0; l < len; ++l) {
+            const T e = std::exp(in[l * stride] - m);
+            out[l * stride] = e;
+            s += e;
+        }
+        const T scale = static_cast<T>(1.0 / s);
+        for (std::int64_t l = 0; l < len; ++l) out[l * stride] *= scale;
+    });
+}
+
+Tensor log_softmax(const Tensor& x, int axis) {
+    return map_lines(x, axis, x.shape(), [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
+        using T = std::remove_cvref_t<decltype(*out)>;
+        const double lse = line_logsumexp(in, len, stride);
+        for (std::int64_t l = 0; l < len; ++l) out[l * stride] = static_cast<T>(in[l * stride] - lse);
+    });
+}
+
+Tensor logsumexp(const Tensor& x, int axis) {
+    Shape kept = x.shape();
+    kept[axis] = 1;
+    return map_lines(x, axis, kept, [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
+        using T = std::remove_cvref_t<decltype(*out)>;
+        *out = static_cast<T>(line_logsumexp(in, len, stride));
+    });
+}
+
+Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const Tensor& weights) {
+    const std::int64_t batch = logits.shape()[0];
+    const std::int64_t classes = logits.shape()[1];
+    Tensor out = Tensor::empty(Shape{}, logits.dtype(), logits.device());
+    dispatch_floating(logits.dtype(), [&]<class T>() {
+        const T* z = logits.data<T>();
+        const std::int64_t* y = labels.data<std::int64_t>();
+        const T* w = weights.defined() ? weights.data<T>() : nullptr;
+        std::vector<double> losses(static_cast<std::size_t>(batch));
+        parallel_rows(batch, classes, [&](std::int64_t lo, std::int64_t hi) {
+            for (std::int64_t i = lo; i < hi; ++i) {
+                const T* row = z + i * classes;
+                losses[static_cast<std::size_t>(i)] = line_logsumexp(row, classes, 1) - row[y[i]];
+            }
+        });
+        double total = 0.0;
+        for (std::int64_t i = 0; i < batch; ++i) total += (w ? w[i] : 1.0) * losses[static_cast<std::size_t>(i)];
+        out.data<T>()[0] = static_cast<T>(total / static_cast<double>(batch));
+    });
+    return out;
+}
+
+}  // namespace hypertape::cpu

@@ -1,0 +1,126 @@
+#include "hypertape/ops/softmax.hpp"
+
+#include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/cpu/softmax.hpp"
+#include "hypertape/ops/index.hpp"
+#include "hypertape/ops/record.hpp"
+#include "hypertape/ops/reduce.hpp"
+#include "hypertape/ops/reshape.hpp"
+#include "hypertape/ops/tangent.hpp"
+#include "hypertape/ops/unary.hpp"
+
+namespace hypertape {
+namespace {
+
+// Per-row losses logsumexp(z_i) - z_i[y_i] = -log_softmax(z_i)[y_i], with differentiable ops
+// (log_softmax avoids the cancellation of logsumexp(z_i) - z_i[y_i] in float32 at large z).
+Var row_losses(const Var& z, const Tensor& labels) {
+    return -sum(log_softmax(z, 1) * Var(one_hot(labels, z.shape()[1], z.dtype())), 1);
+}
+
+// d cross_entropy / d z: (softmax(z) - one_hot(y)) w_i / B (w_i = 1 when `weights` is undefined).
+Var logits_gradient(const Var& z, const Tensor& labels, const Var& weights) {
+    const std::int64_t batch = z.shape()[0];
+    const Var residual = softmax(z, 1) - Var(one_hot(labels, z.shape()[1], z.dtype()));
+    const Var scaled = weights.defined() ? residual * reshape(weights, {batch, 1}) : residual;
+    return scaled * (1.0 / static_cast<double>(batch));
+}
+
+void check_cross_entropy(const Var& logits, const Tensor& labels, const Var& weights) {
+    const char* op = "cross_entropy";
+    check_floating(op, "logits", logits);
+    if (logits.rank() != 2) fail(op, ": logits must be [B, C], got ", logits.shape().str());
+    check_indices(op, "labels", labels, logits);
+    const std::int64_t batch = logits.shape()[0];
+    if (labels.shape() != Shape{batch}) {
+        fail(op, ": labels of shape ", labels.shape().str(), " for logits ", logits.shape().str(), "; expected [",
+             batch, "]");
+    }
+    if (batch == 0) fail(op, ": logits ", logits.shape().str(), " hold an empty batch");
+    const std::int64_t classes = logits.shape()[1];
+    check_in_range(op, "label", labels, classes, "for logits " + logits.shape().str());
+    if (!weights.defined()) return;
+    if (weights.dtype() != logits.dtype() || weights.device() != logits.device() || weights.shape() != Shape{batch}) {
+        fail(op, ": weights are ", name_of(weights.dtype()), " ", weights.shape().str(), " on ",
+             weights.device().name(), " for logits ", name_of(logits.dtype()), " ", logits.shape().str(), " on ",
+             logits.device().name(), "; expected [", batch, "] of the logits' dtype and device");
+    }
+}
+
+// Both forms: `weights` undefined means all ones (and is then no operand).
+Var fused_cross_entropy(const Var& logits, const Tensor& labels, const Var& weights) {
+    check_cross_entropy(logits, labels, weights);
+    const bool weighted = weights.defined();
+    Tensor loss = cpu::cross_entropy(logits.value(), labels, weighted ? weights.value() : Tensor());
+    const double inv_batch = 1.0 / static_cast<double>(logits.shape()[0]);
+    return record(
+        {"cross_entropy", weighted ? VarList{logits, weights} : VarList{logits},
+         weighted ? VarList{logits, Var(labels), weights} : VarList{logits, Var(labels)}},
+        loss,
+        [inv_batch](const Var& g, const VarList& s, const NeedsGrad& needs) {
+            const Var& z = s[0];
+            const Tensor& y = s[1].value();
+            const Var w = s.size() == 3 ? s[2] : Var();
+            Grads grads{needs[0] ? logits_gradient(z, y, w) * g : Var()};
+            if (w.defined()) grads.push_back(needs[1] ? row_losses(z, y) * (g * inv_batch) : Var());
+            return grads;
+        },
+        [&](const Tangents& t) {
+            const Var w = weighted ? t.primal(1) : Var();
+            return sum_terms(
+                t, {t.has(0) ? sum_tangent_to(t[0] * logits_gradient(t.primal(0), labels, w), Shape{}) : Var(),
+                    weighted && t.has(1) ? sum_tangent_to(t[1] * row_losses(t.primal(0), labels), Shape{}) * inv_batch
+                                         : Var()});
+        });
+}
+
+}  // namespace
+
+Var softmax(const Var& x, int axis) {
+    check_floating("softmax", "x", x);
+    const int a = normalize_axis("softmax", axis, x.rank());
+    return record(
+        {"softmax", {x}, {}, /*save_output=*/true}, cpu::softmax(x.value(), a),
+        [a](const Var& g, const VarList& s, const NeedsGrad&) {
+            const Var& y = s[0];
+            return Grads{y * (g - sum(g * y, a, true))};
+        },
+        [a](const Tangents& t) {
+            const Var& y = t.output();
+            return y * (t[0] - sum(t[0] * y, a + 1, true));
+        });
+}
+
+Var log_softmax(const Var& x, int axis) {
+    check_floating("log_softmax", "x", x);
+    const int a = normalize_axis("log_softmax", axis, x.rank());
+    return record(
+        {"log_softmax", {x}, {}, /*save_output=*/true}, cpu::log_softmax(x.value(), a),
+        [a](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g - exp(s[0]) * sum(g, a, true)}; },
+        [a](const Tangents& t) { return t[0] - sum(t[0] * exp(t.output()), a + 1, true); });
+}
+
+Var logsumexp(const Var& x, int axis, bool keepdim) {
+    check_floating("logsumexp", "x", x);
+    const int a = normalize_axis("logsumexp", axis, x.rank());
+    Tensor kept = cpu::logsumexp(x.value(), a);
+    Shape::Dims dims = x.shape().dims();
+    dims.erase(dims.begin() + a);
+    Tensor y = keepdim ? kept : kept.reshaped(Shape(dims));
+    return record(
+        {"logsumexp", {x}, {x}}, y,
+        [a, kept_shape = kept.shape()](const Var& g, const VarList& s, const NeedsGrad&) {
+            return Grads{reshape(g, kept_shape) * softmax(s[0], a)};
+        },
+        [a, keepdim](const Tangents& t) { return sum(t[0] * softmax(t.primal(0), a), a + 1, keepdim); });
+}
+
+Var cross_entropy(const Var& logits, const Tensor& labels) { return fused_cross_entropy(logits, labels, Var()); }
+
+Var cross_entropy(const Var& logits, const Tensor& labels, const Var& weights) {
+    check_floating("cross_entropy", "weights", weights);
+    return fused_cross_entropy(logits, labels, weights);
+}
+
+}  // namespace hypertape
