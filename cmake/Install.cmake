@@ -7,7 +7,7 @@ install(TARGETS hypertape EXPORT hypertapeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES hypertape.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape)
-install(DIRECTORY tape ops data DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape
+install(DIRECTORY tape ops data solvers bilevel DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape
   FILES_MATCHING PATTERN "*.hpp" PATTERN "cpu" EXCLUDE)
 install(EXPORT hypertapeTargets NAMESPACE hypertape:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hypertape)
 
