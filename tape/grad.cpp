@@ -32,13 +32,6 @@ void check_output_live(const Var& y, const TapeState& tape) {
     }
 }
 
-bool all_finite(const Tensor& t) {
-    for (double v : t.to_vector()) {
-        if (!std::isfinite(v)) return false;
-    }
-    return true;
-}
-
 Tensor make_seed(const Var& y, const Tensor& seed) {
     if (!seed.defined()) {
         if (y.numel() != 1) {
@@ -51,7 +44,7 @@ Tensor make_seed(const Var& y, const Tensor& seed) {
         fail("grad: the seed is ", name_of(seed.dtype()), " ", seed.shape().str(), " on ", seed.device().name(),
              " but the output is ", name_of(y.dtype()), " ", y.shape().str(), " on ", y.device().name());
     }
-    if (!all_finite(seed)) fail("grad: the seed of shape ", seed.shape().str(), " contains NaN or Inf");
+    if (!seed.all_finite()) fail("grad: the seed of shape ", seed.shape().str(), " contains NaN or Inf");
     return seed;
 }
 

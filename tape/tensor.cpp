@@ -1,6 +1,7 @@
 #include "hypertape/tape/tensor.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "hypertape/tape/allocator.hpp"
@@ -119,6 +120,14 @@ Tensor Tensor::uniform(const Shape& shape, double lo, double hi, std::mt19937_64
 double Tensor::item() const {
     if (numel() != 1) fail("Tensor::item: tensor of shape ", shape_.str(), " has ", numel(), " elements, not 1");
     return to_vector()[0];
+}
+
+bool Tensor::all_finite() const {
+    if (!is_floating(dtype_)) return true;
+    return dispatch_floating(dtype_, [&]<class T>() {
+        const T* p = data<T>();
+        return std::all_of(p, p + numel(), [](T v) { return std::isfinite(v); });
+    });
 }
 
 std::vector<double> Tensor::to_vector() const {

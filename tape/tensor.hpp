@@ -78,6 +78,8 @@ public:
 
     // The single element of a one-element tensor, as double.
     double item() const;
+    // False when any element is NaN or +-Inf.
+    bool all_finite() const;
     // All elements converted to double, in row-major order (CPU tensors).
     std::vector<double> to_vector() const;
 
