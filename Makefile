@@ -22,5 +22,8 @@ test-sanitize: bootstrap
 	cmake --build --preset sanitize
 	ctest --preset sanitize
 
+bench: build
+	./build/bench/bench_strategies
+
 clean:
 	rm -rf build build-sanitize

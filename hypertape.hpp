@@ -17,3 +17,10 @@
 #include "hypertape/tape/tape.hpp"
 #include "hypertape/tape/tensor.hpp"
 #include "hypertape/tape/var.hpp"
+
+#include "hypertape/solvers/inner.hpp"
+#include "hypertape/solvers/linear.hpp"
+
+#include "hypertape/bilevel/hypergradient.hpp"
+#include "hypertape/bilevel/outer.hpp"
+#include "hypertape/bilevel/schedule.hpp"

@@ -1,0 +1,154 @@
+#include "hypertape/bilevel/run.hpp"
+
+#include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/layout.hpp"
+#include "hypertape/ops/reduce.hpp"
+#include "hypertape/ops/reshape.hpp"
+#include "hypertape/tape/error.hpp"
+
+#include <algorithm>
+
+namespace hypertape::bilevel {
+
+Values values_of(const State& state) {
+    Values out;
+    for (const Var& v : state) out.push_back(v.value());
+    return out;
+}
+
+State on_tape(Tape& tape, const State& state) {
+    State out;
+    for (const Var& v : state) {
+        if (v.on_tape()) {
+            out.push_back(v);
+            continue;
+        }
+        Var leaf = tape.variable(v.value());
+        out.push_back(v.has_tangents() ? with_tangents(leaf, v.tangents()) : leaf);
+    }
+    return out;
+}
+
+Var pairing(const State& state, const Values& adjoint) {
+    Var total;
+    for (std::size_t i = 0; i < state.size(); ++i) {
+        Var term = sum(state[i] * Var(adjoint[i]));
+        total = total.defined() ? total + term : term;
+    }
+    return total;
+}
+
+Tensor flatten(const Values& parts) {
+    std::vector<Var> flat;
+    for (const Tensor& p : parts) flat.push_back(Var(p.reshaped(Shape{p.numel()})));
+    return concat(flat, 0).value();
+}
+
+Values unflatten(const Tensor& flat, const Values& like) {
+    Values out;
+    std::int64_t offset = 0;
+    for (const Tensor& p : like) {
+        out.push_back(slice(Var(flat), 0, offset, offset + p.numel()).value().reshaped(p.shape()));
+        offset += p.numel();
+    }
+    return out;
+}
+
+std::size_t bytes_of(const Values& values) {
+    std::size_t total = 0;
+    for (const Tensor& v : values) total += v.nbytes();
+    return total;
+}
+
+Run::Run(const Problem& problem, const Tensor& lambda, const HypergradientOptions& options)
+    : problem_(problem), lambda_(lambda), options_(options), start_(std::chrono::steady_clock::now()) {}
+
+State Run::initial_state(Tape& tape, const Var& lambda) const {
+    State s;
+    if (options_.warm_start) {
+        for (const Tensor& t : *options_.warm_start) s.push_back(Var(t));
+    } else {
+        s = problem_.init(lambda);
+    }
+    if (s.empty()) fail("hypergradient: the initial state is empty");
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!s[i].defined()) fail("hypergradient: component ", i, " of the initial state is undefined");
+        if (!s[i].value().all_finite()) fail("hypergradient: the initial state (component ", i, ") contains NaN or Inf");
+    }
+    return on_tape(tape, s);
+}
+
+State Run::step(const State& state, const Var& lambda, int t) {
+    State next = problem_.step(state, lambda, t);
+    ++report_.step_evaluations;
+    if (next.size() != state.size()) {
+        fail("hypergradient: step ", t, " returned ", next.size(), " state components for ", state.size());
+    }
+    for (std::size_t i = 0; i < next.size(); ++i) {
+        if (!next[i].defined() || next[i].shape() != state[i].shape()) {
+            fail("hypergradient: step ", t, " changed the shape of state component ", i, " from ",
+                 state[i].shape().str(), " to ", next[i].defined() ? next[i].shape().str() : "(undefined)");
+        }
+        if (!next[i].value().all_finite()) {
+            fail("hypergradient: NaN or Inf appeared in state component ", i, " at step t = ", t,
+                 " (computing w_", t + 1, " from w_", t, ")");
+        }
+    }
+    return next;
+}
+
+Var Run::outer(const State& state, const Var& lambda) const {
+    const Var f = problem_.outer(state, lambda);
+    if (!f.defined() || f.numel() != 1) {
+        fail("hypergradient: the outer loss must be a scalar, got ", f.defined() ? f.shape().str() : "(undefined)");
+    }
+    if (!f.value().all_finite()) fail("hypergradient: the outer loss is NaN or Inf");
+    return f;
+}
+
+Values Run::advance(Values state, int from, int to) {
+    Tape scratch{Window{0}};
+    const Var lambda = scratch.variable(lambda_);
+    for (int t = from; t < to; ++t) {
+        auto scope = scratch.step();
+        State in;
+        for (const Tensor& v : state) in.push_back(scratch.variable(v));
+        state = values_of(step(in, lambda, t));
+    }
+    note_tape(scratch);
+    return state;
+}
+
+Values Run::initial_values() {
+    Tape scratch{Window{0}};
+    const Values out = values_of(initial_state(scratch, scratch.variable(lambda_)));
+    note_tape(scratch);
+    return out;
+}
+
+void Run::note_tape(const Tape& tape) {
+    report_.tape_peak_bytes = std::max(report_.tape_peak_bytes, tape.stats().peak_bytes);
+}
+
+void Run::note_snapshots(std::size_t bytes) {
+    report_.snapshot_peak_bytes = std::max(report_.snapshot_peak_bytes, bytes);
+}
+
+void Run::note_tangents(std::size_t bytes) { report_.tangent_peak_bytes = std::max(report_.tangent_peak_bytes, bytes); }
+
+void Run::forward_done() {
+    forward_end_ = std::chrono::steady_clock::now();
+    forward_ended_ = true;
+}
+
+HypergradientResult Run::finish(Tensor value, double outer_loss, Values final_state) {
+    const auto end = std::chrono::steady_clock::now();
+    const auto forward_end = forward_ended_ ? forward_end_ : end;
+    report_.forward_seconds = std::chrono::duration<double>(forward_end - start_).count();
+    report_.backward_seconds = std::chrono::duration<double>(end - forward_end).count();
+    report_.peak_bytes = report_.tape_peak_bytes + report_.snapshot_peak_bytes + report_.tangent_peak_bytes;
+    if (!value.all_finite()) fail("hypergradient: the result contains NaN or Inf");
+    return {std::move(value), outer_loss, std::move(final_state), report_};
+}
+
+}  // namespace hypertape::bilevel

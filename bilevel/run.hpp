@@ -1,0 +1,63 @@
+#pragma once
+// What every strategy shares: validated inputs, the initial state, plain (untaped) advancing,
+// finiteness checks naming the step, and the report's counters. Internal to bilevel/.
+#include "hypertape/bilevel/hypergradient.hpp"
+#include "hypertape/tape/tape.hpp"
+
+#include <chrono>
+
+namespace hypertape::bilevel {
+
+using Values = std::vector<Tensor>;
+
+Values values_of(const State& state);
+// Components not on `tape` become its variables (keeping their tangents); others pass through.
+State on_tape(Tape& tape, const State& state);
+// sum_i <state_i, adjoint_i>: a scalar whose gradient seeds the state with `adjoint`.
+Var pairing(const State& state, const Values& adjoint);
+// The state flattened into one vector, and back.
+Tensor flatten(const Values& parts);
+Values unflatten(const Tensor& flat, const Values& like);
+std::size_t bytes_of(const Values& values);
+
+class Run {
+public:
+    Run(const Problem& problem, const Tensor& lambda, const HypergradientOptions& options);
+
+    const Problem& problem() const { return problem_; }
+    const Tensor& lambda() const { return lambda_; }
+    int steps() const { return problem_.steps; }
+
+    // w_0: the warm start or Xi_0(lambda), on `tape`.
+    State initial_state(Tape& tape, const Var& lambda) const;
+    // One step Xi_{t+1}, counted and checked for NaN and Inf.
+    State step(const State& state, const Var& lambda, int t);
+    // f(w_T, lambda), checked to be a finite scalar.
+    Var outer(const State& state, const Var& lambda) const;
+    // Steps [from, to) from `state` without keeping records (a Window{0} scratch tape).
+    Values advance(Values state, int from, int to);
+    // w_0 computed and returned as values (no records kept).
+    Values initial_values();
+
+    void note_tape(const Tape& tape);
+    void note_snapshots(std::size_t bytes);
+    void note_tangents(std::size_t bytes);
+    void forward_done();
+    HypergradientResult finish(Tensor value, double outer_loss, Values final_state);
+
+private:
+    const Problem& problem_;
+    const Tensor& lambda_;
+    const HypergradientOptions& options_;
+    Report report_;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point forward_end_;
+    bool forward_ended_ = false;
+};
+
+HypergradientResult run_reverse(Run& run, int window);
+HypergradientResult run_checkpointed(Run& run, const Checkpointed& strategy);
+HypergradientResult run_forward(Run& run);
+HypergradientResult run_implicit(Run& run, const Implicit& strategy);
+
+}  // namespace hypertape::bilevel
