@@ -55,7 +55,7 @@ ht::Problem make_problem(const Data& d, int steps) {
         const auto loss = [&](const ht::Var& W) {
             return ht::cross_entropy(ht::matmul(d.X, W, ht::trans_b), d.y) + 0.5 * ht::sum(ht::exp(lam) * ht::square(W));
         };
-        return ht::GradientDescent{ht::Var(ht::Tensor::scalar(0.5, ht::f64))}.step(s, ht::tape_gradient(loss), t);
+        return ht::GradientDescent{ht::Var(ht::Tensor::scalar(1.0, ht::f64))}.step(s, ht::tape_gradient(loss), t);
     };
     p.outer = [&d](const ht::State& s, const ht::Var&) {
         return ht::cross_entropy(ht::matmul(d.Xval, s[0], ht::trans_b), d.yval);
@@ -83,7 +83,7 @@ double relative_error(const ht::Tensor& a, const ht::Tensor& b) {
 
 int main(int argc, char** argv) {
     const Data data = make_data();
-    const ht::Tensor lambda = ht::Tensor::full({kClasses, 1}, std::log(1e-3), ht::f64);
+    const ht::Tensor lambda = ht::Tensor::full({kClasses, 1}, std::log(0.05), ht::f64);
     const std::vector<std::pair<std::string, ht::Strategy>> strategies = {
         {"Reverse", ht::Reverse{}},
         {"Truncated{5}", ht::Truncated{5}},
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
         {"Implicit::cg(20)", ht::Implicit::cg(20)},
         {"Implicit::fixed_point(20)", ht::Implicit::fixed_point(20)},
     };
-    std::printf("M = %lld (W [10, 1000]), N = %lld, %lld training examples, float64, gradient descent (step 0.5)\n",
+    std::printf("M = %lld (W [10, 1000]), N = %lld, %lld training examples, float64, gradient descent (step 1), L2 strengths 0.05\n",
                 static_cast<long long>(kClasses * kFeatures), static_cast<long long>(kClasses),
                 static_cast<long long>(kExamples));
     for (int T : parse_steps(argc, argv)) {
