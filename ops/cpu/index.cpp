@@ -2,24 +2,10 @@
 
 #include <algorithm>
 
+#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
 
 namespace hypertape::cpu {
-namespace {
-
-// A shape seen as [outer, len, inner] around `axis`.
-struct Split {
-    Split(const Shape& s, int axis) : len(s[axis]) {
-        for (int d = 0; d < axis; ++d) outer *= s[d];
-        for (int d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-    }
-
-    std::int64_t len;
-    std::int64_t outer = 1;
-    std::int64_t inner = 1;
-};
-
-}  // namespace
 
 std::int64_t first_out_of_range(const Tensor& indices, std::int64_t bound) {
     const std::int64_t* p = indices.data<std::int64_t>();
@@ -31,7 +17,7 @@ std::int64_t first_out_of_range(const Tensor& indices, std::int64_t bound) {
 
 Tensor gather(const Tensor& x, const Tensor& indices, int axis, const Shape& out_shape) {
     Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    const Split s(x.shape(), axis);
+    const AxisLines s(x.shape(), axis);
     const std::int64_t count = indices.numel();
     const std::int64_t* idx = indices.data<std::int64_t>();
     dispatch_floating(x.dtype(), [&]<class T>() {
@@ -49,7 +35,7 @@ Tensor gather(const Tensor& x, const Tensor& indices, int axis, const Shape& out
 
 Tensor scatter_add(const Tensor& g, const Tensor& indices, int axis, const Shape& shape) {
     Tensor out = Tensor::zeros(shape, g.dtype(), g.device());
-    const Split s(shape, axis);
+    const AxisLines s(shape, axis);
     const std::int64_t count = indices.numel();
     const std::int64_t* idx = indices.data<std::int64_t>();
     dispatch_floating(g.dtype(), [&]<class T>() {

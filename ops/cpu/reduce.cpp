@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "hypertape/ops/cpu/broadcast.hpp"
+#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
 
 namespace hypertape::cpu {
@@ -27,25 +28,18 @@ Tensor sum_all(const Tensor& x) {
 }
 
 Tensor sum_axis(const Tensor& x, int axis) {
-    const Shape& s = x.shape();
-    std::int64_t outer = 1;
-    std::int64_t inner = 1;
-    for (int d = 0; d < axis; ++d) outer *= s[d];
-    for (int d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-    const std::int64_t len = s[axis];
-    Shape kept = s;
+    const AxisLines lines(x.shape(), axis);
+    Shape kept = x.shape();
     kept[axis] = 1;
     Tensor out = Tensor::empty(kept, x.dtype(), x.device());
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();
         T* po = out.data<T>();
-        parallel_rows(outer * inner, len, [&](std::int64_t lo, std::int64_t hi) {
+        parallel_rows(lines.count(), lines.len, [&](std::int64_t lo, std::int64_t hi) {
             for (std::int64_t k = lo; k < hi; ++k) {
-                const std::int64_t o = k / inner;
-                const std::int64_t i = k % inner;
-                const T* base = px + o * len * inner + i;
+                const T* line = px + lines.start(k);
                 double acc = 0.0;
-                for (std::int64_t l = 0; l < len; ++l) acc += base[l * inner];
+                for (std::int64_t l = 0; l < lines.len; ++l) acc += line[l * lines.inner];
                 po[k] = static_cast<T>(acc);
             }
         });

@@ -6,25 +6,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
 
 namespace hypertape::cpu {
 namespace {
-
-// A shape seen as [outer, len, inner] around `axis`: line k (of outer * inner) starts at
-// start(k) and steps by inner.
-struct Lines {
-    Lines(const Shape& s, int axis) : len(s[axis]) {
-        for (int d = 0; d < axis; ++d) outer *= s[d];
-        for (int d = axis + 1; d < s.rank(); ++d) inner *= s[d];
-    }
-    std::int64_t count() const { return outer * inner; }
-    std::int64_t start(std::int64_t k) const { return (k / inner) * len * inner + k % inner; }
-
-    std::int64_t len;
-    std::int64_t outer = 1;
-    std::int64_t inner = 1;
-};
 
 // The shift of a line: its maximum, or 0 when it is empty or all -inf (logsumexp is then -inf,
 // not NaN).
@@ -48,8 +34,8 @@ double line_logsumexp(const T* x, std::int64_t len, std::int64_t stride) {
 template <class Line>
 Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, Line line) {
     Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    const Lines in(x.shape(), axis);
-    const Lines to(out_shape, axis);
+    const AxisLines in(x.shape(), axis);
+    const AxisLines to(out_shape, axis);
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();
         T* po = out.data<T>();
