@@ -181,18 +181,25 @@ Tape::Tape(Window window) : state_(std::make_shared<TapeState>(window)) {}
 
 Tape::~Tape() = default;
 
-Var Tape::variable(Tensor value) {
-    if (!value.defined()) fail("Tape::variable: the tensor is undefined");
-    if (!is_floating(value.dtype()))
-        fail("Tape::variable: an ", name_of(value.dtype()), " tensor cannot be differentiated");
-    return state_->new_variable(std::move(value), state_);
+const std::shared_ptr<TapeState>& Tape::checked_state() const {
+    if (!state_) fail("Tape: this tape was moved from; use the tape it was moved to");
+    return state_;
 }
 
-StepScope Tape::step() { return StepScope(state_); }
-NoRecordScope Tape::no_record() { return NoRecordScope(state_); }
-void Tape::clear() { state_->release_all(); }
-void Tape::reset_peak() { state_->reset_peak(); }
-TapeStats Tape::stats() const { return state_->stats(); }
-Window Tape::window() const { return state_->window(); }
+Var Tape::variable(Tensor value) {
+    if (!value.defined()) fail("Tape::variable: the tensor is undefined");
+    if (!is_floating(value.dtype())) {
+        fail("Tape::variable: an ", name_of(value.dtype()), " tensor cannot be differentiated");
+    }
+    const auto& state = checked_state();
+    return state->new_variable(std::move(value), state);
+}
+
+StepScope Tape::step() { return StepScope(checked_state()); }
+NoRecordScope Tape::no_record() { return NoRecordScope(checked_state()); }
+void Tape::clear() { checked_state()->release_all(); }
+void Tape::reset_peak() { checked_state()->reset_peak(); }
+TapeStats Tape::stats() const { return checked_state()->stats(); }
+Window Tape::window() const { return checked_state()->window(); }
 
 }  // namespace hypertape

@@ -99,6 +99,8 @@ public:
     const std::shared_ptr<detail::TapeState>& state() const { return state_; }
 
 private:
+    const std::shared_ptr<detail::TapeState>& checked_state() const;
+
     std::shared_ptr<detail::TapeState> state_;
 };
 

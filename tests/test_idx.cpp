@@ -7,6 +7,8 @@
 #include <hypertape/hypertape.hpp>
 #include <vector>
 
+#include "support/error_matcher.hpp"
+
 using namespace hypertape;
 using Catch::Contains;
 
@@ -55,18 +57,18 @@ TEST_CASE("IDX images and labels are read from plain and gzip files", "[data]") 
 }
 
 TEST_CASE("bad IDX files throw naming the file and the problem", "[data][errors]") {
-    CHECK_THROWS_WITH(read_idx_images(scratch("missing")), Contains("cannot open") && Contains("missing"));
+    CHECK_ERROR(read_idx_images(scratch("missing")), Contains("cannot open") && Contains("missing"));
 
     const std::string path = scratch("bad");
     write_file(path, {0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3}, false);
-    CHECK_THROWS_WITH(read_idx_images(path), Contains("magic") && Contains("bad"));
+    CHECK_ERROR(read_idx_images(path), Contains("magic") && Contains("bad"));
 
     auto truncated = images(3);
     truncated.resize(truncated.size() - 4);
     write_file(path, truncated, false);
-    CHECK_THROWS_WITH(read_idx_images(path), Contains("ends early") && Contains("pixels"));
+    CHECK_ERROR(read_idx_images(path), Contains("ends early") && Contains("pixels"));
 
     write_file(path, {0, 0, 8}, false);
-    CHECK_THROWS_WITH(read_idx_labels(path), Contains("ends early") && Contains("header"));
+    CHECK_ERROR(read_idx_labels(path), Contains("ends early") && Contains("header"));
     std::remove(path.c_str());
 }

@@ -1,13 +1,12 @@
-#include "support/gradcheck.hpp"
-
+#include <catch2/catch.hpp>
+#include <cstdio>
 #include <hypertape/bilevel/outer.hpp>
 #include <hypertape/bilevel/progress.hpp>
 #include <hypertape/solvers/inner.hpp>
-
-#include <catch2/catch.hpp>
-
-#include <cstdio>
 #include <string>
+
+#include "support/error_matcher.hpp"
+#include "support/gradcheck.hpp"
 
 using namespace hypertape;
 using hypertape::testing::randn;
@@ -99,8 +98,7 @@ TEST_CASE("the outer loop rejects bad settings", "[outer][errors]") {
     const Problem p = quadratic_problem();
     OuterOptions o;
     o.progress = false;
-    CHECK_THROWS_WITH(optimize(p, Tensor::zeros({4}, f64), Reverse{}, HyperSGD{0.0}, o),
-                      Catch::Contains("learning rate"));
+    CHECK_ERROR(optimize(p, Tensor::zeros({4}, f64), Reverse{}, HyperSGD{0.0}, o), Catch::Contains("learning rate"));
     o.iterations = -1;
-    CHECK_THROWS_WITH(optimize(p, Tensor::zeros({4}, f64), Reverse{}, HyperAdam{}, o), Catch::Contains("iterations"));
+    CHECK_ERROR(optimize(p, Tensor::zeros({4}, f64), Reverse{}, HyperAdam{}, o), Catch::Contains("iterations"));
 }

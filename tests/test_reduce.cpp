@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace hypertape;
@@ -47,10 +48,10 @@ TEST_CASE("large sums are deterministic and accurate in float32", "[ops][reduce]
 
 TEST_CASE("reductions reject bad axes and shapes", "[ops][reduce][errors]") {
     const Var x = Tensor::zeros({2, 3}, f64);
-    CHECK_THROWS_WITH(sum(x, 2), Catch::Contains("sum") && Catch::Contains("axis 2"));
-    CHECK_THROWS_WITH(mean(x, -3), Catch::Contains("mean") && Catch::Contains("axis -3"));
-    CHECK_THROWS_WITH(sum_to(x, {4}), Catch::Contains("sum_to") && Catch::Contains("[4]"));
-    CHECK_THROWS_WITH(broadcast_to(x, {3, 3}), Catch::Contains("broadcast_to") && Catch::Contains("[2, 3]"));
-    CHECK_THROWS_WITH(reshape(x, {5}), Catch::Contains("reshape") && Catch::Contains("[5]"));
-    CHECK_THROWS_WITH(mean(Var(Tensor::zeros({0}, f64))), Catch::Contains("mean") && Catch::Contains("no elements"));
+    CHECK_ERROR(sum(x, 2), Catch::Contains("sum") && Catch::Contains("axis 2"));
+    CHECK_ERROR(mean(x, -3), Catch::Contains("mean") && Catch::Contains("axis -3"));
+    CHECK_ERROR(sum_to(x, {4}), Catch::Contains("sum_to") && Catch::Contains("[4]"));
+    CHECK_ERROR(broadcast_to(x, {3, 3}), Catch::Contains("broadcast_to") && Catch::Contains("[2, 3]"));
+    CHECK_ERROR(reshape(x, {5}), Catch::Contains("reshape") && Catch::Contains("[5]"));
+    CHECK_ERROR(mean(Var(Tensor::zeros({0}, f64))), Catch::Contains("mean") && Catch::Contains("no elements"));
 }

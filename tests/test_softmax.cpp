@@ -2,6 +2,7 @@
 #include <cmath>
 #include <hypertape/ops/softmax.hpp>
 
+#include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace hypertape;
@@ -162,31 +163,29 @@ TEST_CASE("large inputs run in parallel and agree with the formulas", "[ops][sof
 
 TEST_CASE("softmax family and cross_entropy reject bad arguments", "[ops][softmax][errors]") {
     const Var z = Tensor::zeros({3, 4}, f64);
-    CHECK_THROWS_WITH(softmax(z, 2), Catch::Contains("softmax") && Catch::Contains("axis 2"));
-    CHECK_THROWS_WITH(log_softmax(Var(Tensor::indices({1, 2}))),
-                      Catch::Contains("log_softmax") && Catch::Contains("int64"));
-    CHECK_THROWS_WITH(logsumexp(Var(Tensor::scalar(1.0, f64))),
-                      Catch::Contains("logsumexp") && Catch::Contains("rank 0"));
+    CHECK_ERROR(softmax(z, 2), Catch::Contains("softmax") && Catch::Contains("axis 2"));
+    CHECK_ERROR(log_softmax(Var(Tensor::indices({1, 2}))), Catch::Contains("log_softmax") && Catch::Contains("int64"));
+    CHECK_ERROR(logsumexp(Var(Tensor::scalar(1.0, f64))), Catch::Contains("logsumexp") && Catch::Contains("rank 0"));
 
-    CHECK_THROWS_WITH(cross_entropy(z, Tensor::indices({0, 4, 1})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("label 4") && Catch::Contains("position 1"));
-    CHECK_THROWS_WITH(cross_entropy(z, Tensor::indices({0, 1, -1})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("label -1") && Catch::Contains("position 2"));
-    CHECK_THROWS_WITH(cross_entropy(z, Tensor::from_vector({0, 1, 2}, {3}, f64)),
-                      Catch::Contains("cross_entropy") && Catch::Contains("labels") && Catch::Contains("int64"));
-    CHECK_THROWS_WITH(cross_entropy(z, Tensor::indices({0, 1})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("[2]") && Catch::Contains("[3, 4]"));
-    CHECK_THROWS_WITH(cross_entropy(z, Tensor::indices({0, 1, 2}, {3, 1})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("[3, 1]"));
-    CHECK_THROWS_WITH(cross_entropy(Var(Tensor::zeros({4}, f64)), Tensor::indices({0})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("[B, C]"));
-    CHECK_THROWS_WITH(cross_entropy(Var(Tensor::zeros({0, 4}, f64)), Tensor::indices({}, {0})),
-                      Catch::Contains("cross_entropy") && Catch::Contains("empty"));
+    CHECK_ERROR(cross_entropy(z, Tensor::indices({0, 4, 1})),
+                Catch::Contains("cross_entropy") && Catch::Contains("label 4") && Catch::Contains("position 1"));
+    CHECK_ERROR(cross_entropy(z, Tensor::indices({0, 1, -1})),
+                Catch::Contains("cross_entropy") && Catch::Contains("label -1") && Catch::Contains("position 2"));
+    CHECK_ERROR(cross_entropy(z, Tensor::from_vector({0, 1, 2}, {3}, f64)),
+                Catch::Contains("cross_entropy") && Catch::Contains("labels") && Catch::Contains("int64"));
+    CHECK_ERROR(cross_entropy(z, Tensor::indices({0, 1})),
+                Catch::Contains("cross_entropy") && Catch::Contains("[2]") && Catch::Contains("[3, 4]"));
+    CHECK_ERROR(cross_entropy(z, Tensor::indices({0, 1, 2}, {3, 1})),
+                Catch::Contains("cross_entropy") && Catch::Contains("[3, 1]"));
+    CHECK_ERROR(cross_entropy(Var(Tensor::zeros({4}, f64)), Tensor::indices({0})),
+                Catch::Contains("cross_entropy") && Catch::Contains("[B, C]"));
+    CHECK_ERROR(cross_entropy(Var(Tensor::zeros({0, 4}, f64)), Tensor::indices({}, {0})),
+                Catch::Contains("cross_entropy") && Catch::Contains("empty"));
 
     const Tensor labels = Tensor::indices({0, 1, 2});
-    CHECK_THROWS_WITH(cross_entropy(z, labels, Var(Tensor::ones({4}, f64))),
-                      Catch::Contains("cross_entropy") && Catch::Contains("weights") && Catch::Contains("[4]"));
-    CHECK_THROWS_WITH(cross_entropy(z, labels, Var(Tensor::ones({3}, f32))),
-                      Catch::Contains("cross_entropy") && Catch::Contains("float32") && Catch::Contains("float64"));
-    CHECK_THROWS_WITH(cross_entropy(z, labels, Var()), Catch::Contains("weights") && Catch::Contains("undefined"));
+    CHECK_ERROR(cross_entropy(z, labels, Var(Tensor::ones({4}, f64))),
+                Catch::Contains("cross_entropy") && Catch::Contains("weights") && Catch::Contains("[4]"));
+    CHECK_ERROR(cross_entropy(z, labels, Var(Tensor::ones({3}, f32))),
+                Catch::Contains("cross_entropy") && Catch::Contains("float32") && Catch::Contains("float64"));
+    CHECK_ERROR(cross_entropy(z, labels, Var()), Catch::Contains("weights") && Catch::Contains("undefined"));
 }
