@@ -59,6 +59,13 @@ HostAllocator& HostAllocator::instance() {
     return allocator;
 }
 
+Allocator& allocator_for(Device device) {
+    if (device.kind != Device::Kind::cpu) {
+        fail("allocator: device ", device.name(), " is not available in this build (CPU only)");
+    }
+    return HostAllocator::instance();
+}
+
 void* HostAllocator::allocate(std::size_t bytes) {
     if (bytes == 0) return nullptr;
     const int k = class_log2(bytes);

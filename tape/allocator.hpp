@@ -17,6 +17,8 @@
 //   assert(HostAllocator::instance().counters().live_bytes == before);
 //
 // Thread-safe: one mutex guards the pools and counters.
+#include "hypertape/tape/device.hpp"
+
 #include <cstddef>
 #include <memory>
 
@@ -29,23 +31,38 @@ struct MemoryCounters {
     std::size_t live_blocks = 0;
 };
 
-class HostAllocator {
+// What every device's allocator provides. A Storage block goes back to the allocator that made
+// it; a device backend (the CUDA caching allocator) implements the same interface.
+class Allocator {
+public:
+    virtual ~Allocator() = default;
+    // A block of at least `bytes` bytes. `bytes == 0` gives nullptr.
+    virtual void* allocate(std::size_t bytes) = 0;
+    // Returns a block; `bytes` must be the size it was allocated with.
+    virtual void deallocate(void* block, std::size_t bytes) = 0;
+    virtual MemoryCounters counters() const = 0;
+    virtual void reset_peak() = 0;
+    // Frees cached blocks back to the system.
+    virtual void release_cache() = 0;
+};
+
+// The allocator of `device`; throws hypertape::Error when this build has no backend for it.
+Allocator& allocator_for(Device device);
+
+class HostAllocator final : public Allocator {
 public:
     static HostAllocator& instance();
 
-    // A block of at least `bytes` bytes, 64-byte aligned above 4 KiB. `bytes == 0` gives nullptr.
-    void* allocate(std::size_t bytes);
-    // Returns a block; `bytes` must be the size it was allocated with.
-    void deallocate(void* block, std::size_t bytes);
-
-    MemoryCounters counters() const;
-    void reset_peak();
-    // Frees the cached large blocks back to the system.
-    void release_cache();
+    // Blocks above 4 KiB are 64-byte aligned.
+    void* allocate(std::size_t bytes) override;
+    void deallocate(void* block, std::size_t bytes) override;
+    MemoryCounters counters() const override;
+    void reset_peak() override;
+    void release_cache() override;
 
     HostAllocator(const HostAllocator&) = delete;
     HostAllocator& operator=(const HostAllocator&) = delete;
-    ~HostAllocator();
+    ~HostAllocator() override;
 
 private:
     HostAllocator();

@@ -8,22 +8,10 @@
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
-namespace {
+Storage::Storage(std::size_t bytes, Device device)
+    : allocator_(allocator_for(device)), data_(allocator_.allocate(bytes)), bytes_(bytes), device_(device) {}
 
-void check_device_supported(const char* what, Device device) {
-    if (device.kind != Device::Kind::cpu) {
-        fail(what, ": device ", device.name(), " is not available in this build (CPU only)");
-    }
-}
-
-}  // namespace
-
-Storage::Storage(std::size_t bytes, Device device) : data_(nullptr), bytes_(bytes), device_(device) {
-    check_device_supported("Storage", device);
-    data_ = HostAllocator::instance().allocate(bytes);
-}
-
-Storage::~Storage() { HostAllocator::instance().deallocate(data_, bytes_); }
+Storage::~Storage() { allocator_.deallocate(data_, bytes_); }
 
 Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, DType dtype)
     : storage_(std::move(storage)), shape_(std::move(shape)), dtype_(dtype) {}

@@ -22,6 +22,8 @@
 
 namespace hypertape {
 
+class Allocator;
+
 // One allocation from a device allocator, returned to it on destruction.
 class Storage {
 public:
@@ -35,6 +37,7 @@ public:
     Device device() const { return device_; }
 
 private:
+    Allocator& allocator_;
     void* data_;
     std::size_t bytes_;
     Device device_;
