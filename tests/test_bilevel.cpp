@@ -300,6 +300,16 @@ TEST_CASE("bad bilevel input throws a clear Error", "[bilevel][errors]") {
     no_steps.steps = 0;
     CHECK_ERROR(hypergradient(no_steps, lam, Reverse{}), Contains("T must be positive"));
 
+    Problem vector_loss = p;
+    vector_loss.outer = [](const State& s, const Var&) { return s[0]; };
+    CHECK_ERROR(hypergradient(vector_loss, lam, Reverse{}), Contains("outer loss must be a scalar"));
+    Problem growing = p;
+    growing.step = [](const State& s, const Var&, int) { return State{s[0], s[0]}; };
+    CHECK_ERROR(hypergradient(growing, lam, Forward{}), Contains("step 0 returned 2 state components for 1"));
+    Problem missing = p;
+    missing.outer = nullptr;
+    CHECK_ERROR(hypergradient(missing, lam, Reverse{}), Contains("init, step and outer"));
+
     Problem exploding = p;
     exploding.step = [](const State& s, const Var&, int t) {
         return State{t == 7 ? s[0] / Var(Tensor::zeros({1}, f64)) : s[0] * 1.0};
