@@ -78,15 +78,7 @@ TEST_CASE("the full unrolled gradient matches finite differences", "[tape][windo
         return sum(square(w - 1.0)).item();
     };
     const Tensor lam0 = (randn({4}, 21) * 0.3).value();
-    std::vector<double> fd(4);
-    for (std::size_t j = 0; j < 4; ++j) {
-        auto plus = lam0.to_vector();
-        auto minus = lam0.to_vector();
-        plus[j] += 1e-6;
-        minus[j] -= 1e-6;
-        fd[j] = (f_at(Tensor::from_vector(plus, {4}, f64)) - f_at(Tensor::from_vector(minus, {4}, f64))) / 2e-6;
-    }
-    CHECK(max_relative_error(full, Tensor::from_vector(fd, {4}, f64)) < 1e-7);
+    CHECK(max_relative_error(full, hypertape::testing::finite_difference_gradient(f_at, lam0)) < 1e-7);
 }
 
 TEST_CASE("peak tape bytes are flat in T under a window and linear in T without one", "[tape][window][memory]") {

@@ -28,6 +28,9 @@ struct CheckOptions {
 
 void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>& inputs, CheckOptions options = {});
 
+// The gradient of a scalar function of x by central differences, element by element.
+Tensor finite_difference_gradient(const std::function<double(const Tensor&)>& f, const Tensor& x, double eps = 1e-6);
+
 // Float64 samples for test inputs.
 Tensor randn(const Shape& shape, std::uint64_t seed = 1);
 Tensor uniform(const Shape& shape, double lo, double hi, std::uint64_t seed = 1);
