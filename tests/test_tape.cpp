@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <hypertape/ops/record.hpp>
+#include <hypertape/ops/tangent.hpp>
 
 #include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
@@ -222,4 +224,28 @@ TEST_CASE("a Var outliving its tape behaves as a constant", "[tape]") {
     const Var y = x * 3.0;
     CHECK_FALSE(y.on_tape());
     CHECK(y.value().to_vector() == std::vector<double>{3, 3});
+}
+
+namespace {
+
+// A user-defined op: y = x^3 as one record, with its VJP and JVP rules, through record(). The
+// forward value is computed on the detached value so that it records nothing itself.
+Var cube(const Var& x) {
+    const Var v = detach(x);
+    Tensor y = (v * v * v).value();
+    return record(
+        {"cube", {x}, {x}}, y,
+        [](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{3.0 * g * square(s[0])}; },
+        [](const Tangents& t) { return sum_terms(t, {3.0 * t[0] * square(t.primal(0))}); });
+}
+
+}  // namespace
+
+TEST_CASE("users define ops with record() and get every mode", "[tape][ops]") {
+    hypertape::testing::check_op("cube", [](const hypertape::testing::Vars& v) { return cube(v[0]); },
+                                 {randn({3, 2}, 61)});
+    Tape tape;
+    const Var x = tape.variable(Tensor::from_vector({2}, {1}, f64));
+    CHECK(cube(x).on_tape());
+    CHECK(tape.stats().records == 1);
 }
