@@ -2,13 +2,13 @@
 // that replays segments on a tape, by a schedule (bilevel/schedule.hpp). The adjoint of the state
 // is carried between segments; the hypergradient accumulates over them. With a window K only the
 // last K steps are reversed (h_{T-K} in O(M sqrt K) memory).
+#include <map>
+
 #include "hypertape/bilevel/run.hpp"
 #include "hypertape/bilevel/schedule.hpp"
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/tape/error.hpp"
 #include "hypertape/tape/grad.hpp"
-
-#include <map>
 
 namespace hypertape::bilevel {
 namespace {
@@ -39,8 +39,14 @@ public:
         }
     }
 
-    // The adjoint of the state at the start of the reversed range, and the hypergradient so far.
-    const Values& state_adjoint() const { return adjoint_; }
+    // The B_0 term: w_0 = Xi_0(lambda) seeded with the adjoint of w_0 (zero for a warm start).
+    void reverse_initial_state() {
+        Tape tape;
+        const Var lambda = tape.variable(run_.lambda());
+        h_ = grad_accumulating(pairing(run_.initial_state(tape, lambda), adjoint_), {lambda}).back().value();
+        run_.note_tape(tape);
+    }
+
     Tensor take_hypergradient() { return std::move(h_); }
     double outer_loss() const { return loss_; }
     Values take_final_state() { return std::move(final_state_); }
@@ -64,20 +70,27 @@ private:
         }
         std::vector<Var> inputs(start.begin(), start.end());
         inputs.push_back(lambda);
-        const std::vector<Var> g = y.on_tape() ? grad(y, inputs) : zeros_like(inputs);
+        const std::vector<Var> g = grad_accumulating(y, inputs);
         run_.note_tape(tape);
         adjoint_.clear();
         for (std::size_t i = 0; i < start.size(); ++i) adjoint_.push_back(g[i].value());
-        h_ = h_.defined() ? (Var(h_) + g.back()).value() : g.back().value();
+        h_ = g.back().value();
+    }
+
+    // d y / d inputs with the hypergradient so far as lambda's (last input's) starting adjoint,
+    // so that the sum over segments is added in one sweep's order: the same bits as Reverse.
+    std::vector<Var> grad_accumulating(const Var& y, const std::vector<Var>& inputs) {
+        GradOptions options;
+        options.accumulate.resize(inputs.size());
+        options.accumulate.back() = h_;
+        if (y.on_tape()) return grad(y, inputs, options);
+        std::vector<Var> out;
+        for (const Var& x : inputs) out.push_back(Var(Tensor::zeros(x.shape(), x.dtype())));
+        if (h_.defined()) out.back() = Var(h_);
+        return out;
     }
 
     static State constants(const Values& values) { return State(values.begin(), values.end()); }
-
-    static std::vector<Var> zeros_like(const std::vector<Var>& xs) {
-        std::vector<Var> out;
-        for (const Var& x : xs) out.push_back(Var(Tensor::zeros(x.shape(), x.dtype())));
-        return out;
-    }
 
     void note_slots() {
         std::size_t bytes = 0;
@@ -110,15 +123,8 @@ HypergradientResult run_checkpointed(Run& run, const Checkpointed& strategy) {
     Executor executor(run, offset, start);
     for (const Action& a : schedule) executor.execute(a);
 
+    if (full) executor.reverse_initial_state();
     Tensor h = executor.take_hypergradient();
-    if (full) {
-        // The B_0 term: w_0 = Xi_0(lambda) seeded with the adjoint of w_0 (zero for a warm start).
-        Tape tape;
-        const Var lambda = tape.variable(run.lambda());
-        const Var y = pairing(run.initial_state(tape, lambda), executor.state_adjoint());
-        if (y.on_tape()) h = (Var(h) + grad(y, lambda)).value();
-        run.note_tape(tape);
-    }
     const double loss = executor.outer_loss();
     return run.finish(std::move(h), loss, executor.take_final_state());
 }

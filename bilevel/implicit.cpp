@@ -45,9 +45,7 @@ HypergradientResult run_implicit(Run& run, const Implicit& strategy) {
     const Tensor b = flatten(values_of(State(df.begin(), df.end() - 1)));
     const std::vector<Var> w_inputs(w.begin(), w.end());
 
-    const LinearOperator JT = [&](const Tensor& v) {
-        return flatten(values_of(vjp(phi, v, w_inputs, retained())));
-    };
+    const LinearOperator JT = [&](const Tensor& v) { return flatten(values_of(vjp(phi, v, w_inputs, retained()))); };
     const LinearOperator J = [&](const Tensor& v) {
         Tape scratch;
         const Var lam = scratch.variable(run.lambda());
@@ -68,9 +66,15 @@ HypergradientResult run_implicit(Run& run, const Implicit& strategy) {
     const int k = strategy.iterations;
     Tensor v;
     switch (strategy.method) {
-        case Implicit::Method::fixed_point: v = fixed_point(JT, b, k).x; break;
-        case Implicit::Method::neumann: v = neumann(JT, b, k).x; break;
-        case Implicit::Method::conjugate_gradient: v = conjugate_gradient(I_minus_JT, b, k).x; break;
+        case Implicit::Method::fixed_point:
+            v = fixed_point(JT, b, k).x;
+            break;
+        case Implicit::Method::neumann:
+            v = neumann(JT, b, k).x;
+            break;
+        case Implicit::Method::conjugate_gradient:
+            v = conjugate_gradient(I_minus_JT, b, k).x;
+            break;
         case Implicit::Method::conjugate_gradient_normal:
             v = conjugate_gradient_normal(I_minus_JT, I_minus_J, b, k).x;
             break;

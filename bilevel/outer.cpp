@@ -1,12 +1,12 @@
 #include "hypertape/bilevel/outer.hpp"
 
+#include <cmath>
+
 #include "hypertape/bilevel/progress.hpp"
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/unary.hpp"
 #include "hypertape/tape/error.hpp"
-
-#include <cmath>
 
 namespace hypertape {
 namespace {
@@ -19,8 +19,8 @@ public:
     Tensor step(const Tensor& lambda, const Tensor& h, int tau) {
         const Var x(lambda), g(h);
         if (const auto* sgd = std::get_if<HyperSGD>(&optimizer_)) {
-            const double eta = sgd->decay ? sgd->learning_rate / std::sqrt(static_cast<double>(tau))
-                                          : sgd->learning_rate;
+            const double eta =
+                sgd->decay ? sgd->learning_rate / std::sqrt(static_cast<double>(tau)) : sgd->learning_rate;
             return (x - eta * g).value();
         }
         const auto& adam = std::get<HyperAdam>(optimizer_);

@@ -1,12 +1,12 @@
 #include "hypertape/bilevel/run.hpp"
 
+#include <algorithm>
+
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/layout.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/tape/error.hpp"
-
-#include <algorithm>
 
 namespace hypertape::bilevel {
 
@@ -73,7 +73,8 @@ State Run::initial_state(Tape& tape, const Var& lambda) const {
     if (s.empty()) fail("hypergradient: the initial state is empty");
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (!s[i].defined()) fail("hypergradient: component ", i, " of the initial state is undefined");
-        if (!s[i].value().all_finite()) fail("hypergradient: the initial state (component ", i, ") contains NaN or Inf");
+        if (!s[i].value().all_finite())
+            fail("hypergradient: the initial state (component ", i, ") contains NaN or Inf");
     }
     return on_tape(tape, s);
 }
@@ -90,8 +91,8 @@ State Run::step(const State& state, const Var& lambda, int t) {
                  state[i].shape().str(), " to ", next[i].defined() ? next[i].shape().str() : "(undefined)");
         }
         if (!next[i].value().all_finite()) {
-            fail("hypergradient: NaN or Inf appeared in state component ", i, " at step t = ", t,
-                 " (computing w_", t + 1, " from w_", t, ")");
+            fail("hypergradient: NaN or Inf appeared in state component ", i, " at step t = ", t, " (computing w_",
+                 t + 1, " from w_", t, ")");
         }
     }
     return next;

@@ -1,10 +1,10 @@
 #include "hypertape/bilevel/schedule.hpp"
 
-#include "hypertape/tape/error.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <map>
+
+#include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 namespace {
@@ -88,11 +88,16 @@ private:
 
 const char* name_of(Action::Kind kind) {
     switch (kind) {
-        case Action::Kind::snapshot: return "snapshot";
-        case Action::Kind::advance: return "advance";
-        case Action::Kind::restore: return "restore";
-        case Action::Kind::reverse: return "reverse";
-        case Action::Kind::free: return "free";
+        case Action::Kind::snapshot:
+            return "snapshot";
+        case Action::Kind::advance:
+            return "advance";
+        case Action::Kind::restore:
+            return "restore";
+        case Action::Kind::reverse:
+            return "reverse";
+        case Action::Kind::free:
+            return "free";
     }
     return "?";
 }

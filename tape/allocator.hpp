@@ -17,10 +17,10 @@
 //   assert(HostAllocator::instance().counters().live_bytes == before);
 //
 // Thread-safe: one mutex guards the pools and counters.
-#include "hypertape/tape/device.hpp"
-
 #include <cstddef>
 #include <memory>
+
+#include "hypertape/tape/device.hpp"
 
 namespace hypertape {
 

@@ -48,6 +48,21 @@ Tensor make_seed(const Var& y, const Tensor& seed) {
     return seed;
 }
 
+void check_accumulate(const std::vector<Var>& xs, const std::vector<Tensor>& accumulate) {
+    if (accumulate.empty()) return;
+    if (accumulate.size() != xs.size()) {
+        fail("grad: ", accumulate.size(), " starting adjoints (GradOptions::accumulate) for ", xs.size(), " inputs");
+    }
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const Tensor& a = accumulate[i];
+        if (!a.defined()) continue;
+        if (a.shape() != xs[i].shape() || a.dtype() != xs[i].dtype() || a.device() != xs[i].device()) {
+            fail("grad: the starting adjoint of input #", i, " is ", name_of(a.dtype()), " ", a.shape().str(),
+                 " but the input is ", describe(xs[i]));
+        }
+    }
+}
+
 // Runs the reverse sweep from y; returns the adjoint of each requested node.
 class Sweep {
 public:
@@ -55,9 +70,13 @@ public:
         for (NodeId id : requested) floor_ = std::min(floor_, id);
     }
 
-    std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed) {
+    std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed, const std::vector<Var>& xs,
+                                        const std::vector<Tensor>& accumulate) {
         const NodeId top = VarAccess::node(y);
         give(top, VarAccess::leaf(y), Var(std::move(seed)));
+        for (std::size_t i = 0; i < accumulate.size(); ++i) {
+            if (accumulate[i].defined()) give(VarAccess::node(xs[i]), VarAccess::leaf(xs[i]), Var(accumulate[i]));
+        }
         auto& segments = tape_.segments();
         // Records appended while sweeping (create_graph) land past these bounds and are skipped.
         for (std::size_t s = segments.size(); s-- > 0 && pending_ > 0;) {
@@ -141,13 +160,14 @@ std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOption
             fail("grad: ", what, " (", describe(x), ") is on a different tape than the output");
         requested.insert(VarAccess::node(x));
     }
+    check_accumulate(xs, options.accumulate);
     Tensor seed = make_seed(y, options.seed);
 
     std::unordered_map<NodeId, Var> adjoints;
     {
         std::optional<NoRecordScope> plain;
         if (!options.create_graph) plain.emplace(tape);
-        adjoints = Sweep(*tape, requested).run(y, std::move(seed));
+        adjoints = Sweep(*tape, requested).run(y, std::move(seed), xs, options.accumulate);
     }
     std::vector<Var> out;
     out.reserve(xs.size());

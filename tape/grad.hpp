@@ -24,6 +24,11 @@ struct GradOptions {
     Tensor seed;                  // u for a vector-Jacobian product; required for a non-scalar output
     bool create_graph = false;    // record the sweep so it can be differentiated again
     bool retain_records = false;  // keep the records for another sweep (implied by create_graph)
+    // Starting adjoints, one per input (undefined: none): the result is accumulate[i] plus the
+    // sweep's contributions, added in the order one sweep over the whole computation would add
+    // them. Chained sweeps over consecutive parts of a computation (checkpointing) then give the
+    // same bits as one sweep.
+    std::vector<Tensor> accumulate;
 };
 
 struct CreateGraph {};

@@ -249,3 +249,33 @@ TEST_CASE("users define ops with record() and get every mode", "[tape][ops]") {
     CHECK(cube(x).on_tape());
     CHECK(tape.stats().records == 1);
 }
+
+TEST_CASE("chained sweeps with starting adjoints give one sweep's bits", "[tape][reverse]") {
+    const Tensor x0 = randn({5}, 71);
+    const Tensor lam0 = randn({5}, 72);
+    const auto first = [](const Var& x, const Var& lam) { return sin(x * lam) + exp(0.3 * lam); };
+    const auto second = [](const Var& u, const Var& lam) { return sum(tanh(u + lam) * lam + square(u)); };
+
+    Tape whole;
+    const Var lam = whole.variable(lam0);
+    const Tensor expected = grad(second(first(Var(x0), lam), lam), lam).value();
+
+    // The second part from u = first(x, lam) as a variable, then the first part seeded with u's
+    // adjoint and starting from the second part's lambda adjoint.
+    Tape tail;
+    const Var lam2 = tail.variable(lam0);
+    const Var u = tail.variable(first(Var(x0), Var(lam0)).value());
+    const auto g2 = grad(second(u, lam2), {u, lam2});
+    Tape head;
+    const Var lam1 = head.variable(lam0);
+    GradOptions chained;
+    chained.accumulate = {g2[1].value()};
+    const Tensor h = grad(sum(first(Var(x0), lam1) * g2[0]), lam1, chained).value();
+    CHECK(h.to_vector() == expected.to_vector());
+
+    GradOptions wrong;
+    wrong.accumulate = {Tensor::zeros({4}, f64)};
+    Tape t;
+    const Var v = t.variable(lam0);
+    CHECK_ERROR(grad(sum(v * v), v, wrong), Catch::Contains("starting adjoint") && Catch::Contains("[4]"));
+}
