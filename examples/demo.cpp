@@ -136,6 +136,11 @@ void report(const char* name, const Result& r, const std::vector<bool>& corrupte
     std::printf("  %-12s f = %.6f  |h| = %.4e  mean h: corrupted %+.3e, clean %+.3e  peak tape bytes %12zu  %7.2f s\n",
                 name, r.outer_loss, std::sqrt(norm), on_corrupted / static_cast<double>(n_corrupted),
                 on_clean / static_cast<double>(n_clean), r.peak_bytes, r.seconds);
+    std::printf("  %-12s h[0..5] =", "");
+    for (std::size_t i = 0; i < 6 && i < r.hypergradient.size(); ++i) {
+        std::printf(" %+.3e%s", r.hypergradient[i], corrupted[i] ? "*" : "");
+    }
+    std::printf("   (* corrupted label)\n");
 }
 
 }  // namespace
