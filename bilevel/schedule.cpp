@@ -2,28 +2,33 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <string>
 
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 namespace {
 
-// C(s + r, s), saturated well above any step count.
-long long beta(int s, int r) {
+// C(s + r, s), exact while it fits a long long and saturated above (only the search for r can get
+// there, and it stops at the first value >= steps).
+long long beta(long long s, long long r) {
     if (r < 0) return 0;
-    long long value = 1;
-    for (int i = 1; i <= std::min(s, r); ++i) {
+    __int128 value = 1;
+    for (long long i = 1; i <= std::min(s, r); ++i) {
         value = value * (std::max(s, r) + i) / i;
-        if (value > (1LL << 50)) return 1LL << 50;
+        if (value > std::numeric_limits<long long>::max()) return std::numeric_limits<long long>::max();
     }
-    return value;
+    return static_cast<long long>(value);
 }
 
+// More slots than steps never help, so the budget is capped at the step count.
 long long optimal(int steps, int snapshots) {
-    int r = 0;
-    while (beta(snapshots, r) < steps) ++r;
-    return static_cast<long long>(r) * steps - beta(snapshots + 1, r - 1);
+    const long long s = std::min(snapshots, steps);
+    long long r = 0;
+    while (beta(s, r) < steps) ++r;
+    return r * steps - beta(s + 1, r - 1);
 }
 
 class BinomialBuilder {
@@ -31,7 +36,8 @@ public:
     Schedule build(int steps, int snapshots) {
         emit({Action::Kind::snapshot, 0, 0, 0});
         slot_of_[0] = 0;
-        reverse_range(0, steps, snapshots);
+        reverse_range(0, steps, std::min(snapshots, steps));
+        emit({Action::Kind::free, 0, 0, 0});
         return std::move(schedule_);
     }
 
@@ -102,22 +108,25 @@ const char* name_of(Action::Kind kind) {
     return "?";
 }
 
+std::string state_name(int t) { return t < 0 ? std::string("undefined (after a reverse)") : "w_" + std::to_string(t); }
+
 }  // namespace
 
 Schedule uniform_schedule(int steps, int every) {
     if (steps <= 0) fail("uniform_schedule: steps must be positive, got ", steps);
     if (every <= 0) every = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(steps))));
-    const int segments = (steps + every - 1) / every;
+    const int segments = 1 + (steps - 1) / every;
+    const auto start = [&](int k) { return static_cast<int>(std::min<long long>(1LL * k * every, steps)); };
     Schedule s;
     s.push_back({Action::Kind::snapshot, 0, 0, 0});
     for (int k = 1; k < segments; ++k) {
-        s.push_back({Action::Kind::advance, (k - 1) * every, k * every});
-        s.push_back({Action::Kind::snapshot, k * every, 0, k});
+        s.push_back({Action::Kind::advance, start(k - 1), start(k)});
+        s.push_back({Action::Kind::snapshot, start(k), 0, k});
     }
     for (int k = segments - 1; k >= 0; --k) {
-        if (k < segments - 1) s.push_back({Action::Kind::restore, k * every, 0, k});
-        s.push_back({Action::Kind::reverse, k * every, std::min((k + 1) * every, steps)});
-        s.push_back({Action::Kind::free, k * every, 0, k});
+        if (k < segments - 1) s.push_back({Action::Kind::restore, start(k), 0, k});
+        s.push_back({Action::Kind::reverse, start(k), start(k + 1)});
+        s.push_back({Action::Kind::free, start(k), 0, k});
     }
     return s;
 }
@@ -148,12 +157,13 @@ ScheduleCost simulate(const Schedule& schedule, int steps) {
         };
         switch (a.kind) {
             case Action::Kind::snapshot:
-                if (current != a.from) bad("the current state is w_", current);
+                if (current != a.from) bad("the current state is ", state_name(current));
+                if (a.slot < 0 || slots.count(a.slot)) bad("the slot is negative or already holds a state");
                 slots[a.slot] = a.from;
                 cost.max_live_slots = std::max(cost.max_live_slots, static_cast<int>(slots.size()));
                 break;
             case Action::Kind::advance:
-                if (current != a.from) bad("the current state is w_", current);
+                if (current != a.from) bad("the current state is ", state_name(current));
                 if (a.to <= a.from || a.to > steps - 1) bad("advances must move forward and end before step ", steps);
                 cost.advanced_steps += a.to - a.from;
                 current = a.to;
@@ -168,7 +178,7 @@ ScheduleCost simulate(const Schedule& schedule, int steps) {
                 if (slots.erase(a.slot) == 0) bad("the slot is empty");
                 break;
             case Action::Kind::reverse:
-                if (current != a.from) bad("the current state is w_", current);
+                if (current != a.from) bad("the current state is ", state_name(current));
                 if (a.to != unreversed || a.from >= a.to) bad("the next reverse must end at step ", unreversed);
                 cost.reversed_steps += a.to - a.from;
                 cost.max_reverse_span = std::max(cost.max_reverse_span, a.to - a.from);

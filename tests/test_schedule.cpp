@@ -4,6 +4,7 @@
 #include <cmath>
 #include <hypertape/bilevel/schedule.hpp>
 #include <hypertape/tape/error.hpp>
+#include <limits>
 #include <vector>
 
 #include "support/error_matcher.hpp"
@@ -53,10 +54,12 @@ TEST_CASE("binomial schedules are valid and revolve-optimal for every T <= 200",
         }
     }
     CHECK(revolve_optimal_advances(10, 1) == 45);  // T (T - 1) / 2 with one slot
+    CHECK(revolve_optimal_advances(100000000, 1) == 100000000LL * 99999999 / 2);
+    CHECK(revolve_optimal_advances(50, 1000) == revolve_optimal_advances(50, 50));
 }
 
 TEST_CASE("uniform schedules are valid with ceil(T / every) snapshots", "[schedule]") {
-    for (int T = 1; T <= 120; ++T) {
+    for (int T = 1; T <= kMaxSteps; ++T) {
         for (int every = 0; every <= T + 1; ++every) {
             INFO("T = " << T << ", every = " << every);
             const int c = every > 0 ? every : static_cast<int>(std::ceil(std::sqrt(static_cast<double>(T))));
@@ -77,6 +80,18 @@ TEST_CASE("simulate rejects invalid schedules, naming the action", "[schedule][e
     CHECK_ERROR(simulate({{Kind::advance, 0, 4}}, 4), Contains("action 0") && Contains("before step 4"));
     CHECK_ERROR(simulate({{Kind::advance, 0, 3}, {Kind::reverse, 3, 4}}, 4), Contains("[0, 3) unreversed"));
     CHECK_ERROR(simulate({{Kind::free, 0, 0, 5}}, 4), Contains("action 0") && Contains("empty"));
+    CHECK_ERROR(simulate({snap0, snap0}, 4), Contains("action 1") && Contains("already holds"));
+    CHECK_ERROR(simulate({{Kind::snapshot, 0, 0, -1}}, 4), Contains("action 0") && Contains("negative"));
+    CHECK_ERROR(simulate({{Kind::advance, 0, 2}, {Kind::reverse, 2, 4}, {Kind::reverse, 1, 2}}, 4),
+                Contains("action 2") && Contains("undefined"));
+}
+
+TEST_CASE("uniform schedules stay valid near the largest step counts", "[schedule]") {
+    const int T = std::numeric_limits<int>::max() - 5;
+    const Schedule s = uniform_schedule(T, 1 << 30);
+    CHECK(s.size() == 8);  // two segments, [0, 2^30) and [2^30, T): 3 actions forward, 2 + 3 backward
+    CHECK(s[3].to == T);
+    CHECK(simulate(s, T).reversed_steps == T);
 }
 
 TEST_CASE("schedule arguments are checked", "[schedule][errors]") {
