@@ -54,15 +54,20 @@ private:
             }
             return;
         }
-        int best = 1;
-        long long best_cost = -1;
-        for (int m = 1; m < length; ++m) {
-            const long long cost = m + optimal(length - m, slots - 1) + optimal(m, slots);
-            if (best_cost < 0 || cost < best_cost) {
-                best = m;
-                best_cost = cost;
+        // The cost m + F(length - m, slots - 1) + F(m, slots) is convex in m (F is piecewise linear
+        // in the length with growing slopes), so the first m whose forward difference is >= 0
+        // minimises it: a binary search instead of a scan.
+        const auto cost = [&](int m) { return m + optimal(length - m, slots - 1) + optimal(m, slots); };
+        int lo = 1, hi = length - 1;
+        while (lo < hi) {
+            const int mid = lo + (hi - lo) / 2;
+            if (cost(mid + 1) < cost(mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
+        const int best = lo;
         const int split = a + best;
         go_to(a);
         advance(a, split);
