@@ -163,6 +163,24 @@ TEST_CASE("Forward and Reverse agree on step size and momentum hypergradients", 
         CHECK(error(hypergradient(p, lam, Forward{}).value, reverse) < 1e-12);
         CHECK(error(hypergradient(p, lam, Checkpointed::binomial(2)).value, reverse) < 1e-12);
     }
+    SECTION("Nesterov and Adam carry their state through every strategy") {
+        p.init = [](const Var&) { return Adam{Var()}.start(Var(Tensor::ones({3, 1}, f64))); };
+        p.step = [&](const State& s, const Var& lam, int t) {
+            return Adam{slice(lam, 0, 0, 1) * 0.1}.step(s, tape_gradient(quadratic), t);
+        };
+        const Tensor adam = hypergradient(p, lam, Reverse{}).value;
+        CHECK(adam.to_vector()[0] != 0.0);
+        CHECK(error(hypergradient(p, lam, Forward{}).value, adam) < 1e-12);
+        CHECK(bitwise_equal(hypergradient(p, lam, Checkpointed::uniform()).value, adam));
+
+        p.init = [](const Var&) { return Nesterov{Var(), Var()}.start(Var(Tensor::ones({3, 1}, f64))); };
+        p.step = [&](const State& s, const Var& lam, int t) {
+            return Nesterov{slice(lam, 0, 0, 1), slice(lam, 0, 1, 2)}.step(s, tape_gradient(quadratic), t);
+        };
+        const Tensor nesterov = hypergradient(p, lam, Reverse{}).value;
+        CHECK(error(hypergradient(p, lam, Forward{}).value, nesterov) < 1e-12);
+        CHECK(bitwise_equal(hypergradient(p, lam, Checkpointed::binomial(3)).value, nesterov));
+    }
 }
 
 TEST_CASE("Implicit CG and fixed point approach the implicit-function gradient, CG faster", "[bilevel][implicit]") {
