@@ -83,11 +83,7 @@ private:
         GradOptions options;
         options.accumulate.resize(inputs.size());
         options.accumulate.back() = h_;
-        if (y.on_tape()) return grad(y, inputs, options);
-        std::vector<Var> out;
-        for (const Var& x : inputs) out.push_back(Var(Tensor::zeros(x.shape(), x.dtype())));
-        if (h_.defined()) out.back() = Var(h_);
-        return out;
+        return gradients(y, inputs, options);
     }
 
     static State constants(const Values& values) { return State(values.begin(), values.end()); }

@@ -9,9 +9,12 @@ namespace {
 
 Tensor identity_directions(const Tensor& lambda) {
     const std::int64_t n = lambda.numel();
-    std::vector<double> eye(static_cast<std::size_t>(n * n), 0.0);
-    for (std::int64_t i = 0; i < n; ++i) eye[static_cast<std::size_t>(i * n + i)] = 1.0;
-    return Tensor::from_vector(eye, lambda.shape().prepend(n), lambda.dtype());
+    Tensor eye = Tensor::zeros(lambda.shape().prepend(n), lambda.dtype());
+    dispatch_floating(eye.dtype(), [&]<class T>() {
+        T* p = eye.data<T>();
+        for (std::int64_t i = 0; i < n; ++i) p[i * n + i] = T(1);
+    });
+    return eye;
 }
 
 std::size_t tangent_bytes(const State& state) {
@@ -35,8 +38,7 @@ HypergradientResult run_forward(Run& run) {
     const Var f = run.outer(state, lambda);
     run.forward_done();
     run.note_tape(tape);
-    Tensor h = f.has_tangents() ? f.tangents().reshaped(run.lambda().shape())
-                                : Tensor::zeros(run.lambda().shape(), run.lambda().dtype());
+    Tensor h = f.has_tangents() ? f.tangents().reshaped(run.lambda().shape()) : Tensor::zeros_like(run.lambda());
     return run.finish(std::move(h), f.item(), values_of(state));
 }
 

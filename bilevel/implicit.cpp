@@ -15,12 +15,6 @@
 namespace hypertape::bilevel {
 namespace {
 
-Var flat(const State& state) {
-    std::vector<Var> parts;
-    for (const Var& v : state) parts.push_back(reshape(v, Shape{v.numel()}));
-    return concat(parts, 0);
-}
-
 GradOptions retained() {
     GradOptions o;
     o.retain_records = true;
@@ -37,15 +31,15 @@ HypergradientResult run_implicit(Run& run, const Implicit& strategy) {
     const State w = on_tape(tape, State(w_T.begin(), w_T.end()));
     const Var f = run.outer(w, lambda);
     run.forward_done();
-    const Var phi = flat(run.step(w, lambda, run.steps()));
+    const Var phi = flatten(run.step(w, lambda, run.steps()));
 
     std::vector<Var> inputs(w.begin(), w.end());
     inputs.push_back(lambda);
-    const std::vector<Var> df = grad(f, inputs, retained());
-    const Tensor b = flatten(values_of(State(df.begin(), df.end() - 1)));
+    const std::vector<Var> df = gradients(f, inputs, retained());
+    const Tensor b = flatten(State(df.begin(), df.end() - 1)).value();
     const std::vector<Var> w_inputs(w.begin(), w.end());
 
-    const LinearOperator JT = [&](const Tensor& v) { return flatten(values_of(vjp(phi, v, w_inputs, retained()))); };
+    const LinearOperator JT = [&](const Tensor& v) { return flatten(vjp(phi, v, w_inputs, retained())).value(); };
     const LinearOperator J = [&](const Tensor& v) {
         Tape scratch;
         const Var lam = scratch.variable(run.lambda());
@@ -54,11 +48,11 @@ HypergradientResult run_implicit(Run& run, const Implicit& strategy) {
         for (std::size_t i = 0; i < w_T.size(); ++i) {
             in.push_back(with_tangents(scratch.variable(w_T[i]), pieces[i].reshaped(w_T[i].shape().prepend(1))));
         }
-        Values out;
+        State out;
         for (const Var& o : run.step(in, lam, run.steps())) {
-            out.push_back(o.has_tangents() ? o.tangents().reshaped(o.shape()) : Tensor::zeros(o.shape(), o.dtype()));
+            out.push_back(o.has_tangents() ? o.tangents().reshaped(o.shape()) : Tensor::zeros_like(o.value()));
         }
-        return flatten(out);
+        return flatten(out).value();
     };
     const LinearOperator I_minus_JT = [&](const Tensor& v) { return (Var(v) - Var(JT(v))).value(); };
     const LinearOperator I_minus_J = [&](const Tensor& v) { return (Var(v) - Var(J(v))).value(); };

@@ -38,10 +38,20 @@ Var pairing(const State& state, const Values& adjoint) {
     return total;
 }
 
-Tensor flatten(const Values& parts) {
+Var flatten(const State& parts) {
     std::vector<Var> flat;
-    for (const Tensor& p : parts) flat.push_back(Var(p.reshaped(Shape{p.numel()})));
-    return concat(flat, 0).value();
+    for (const Var& p : parts) flat.push_back(reshape(p, Shape{p.numel()}));
+    return concat(flat, 0);
+}
+
+std::vector<Var> gradients(const Var& y, const std::vector<Var>& xs, const GradOptions& options) {
+    if (y.on_tape()) return grad(y, xs, options);
+    std::vector<Var> out;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const bool started = i < options.accumulate.size() && options.accumulate[i].defined();
+        out.push_back(Var(started ? options.accumulate[i] : Tensor::zeros_like(xs[i].value())));
+    }
+    return out;
 }
 
 Values unflatten(const Tensor& flat, const Values& like) {

@@ -2,6 +2,7 @@
 // What every strategy shares: validated inputs, the initial state, plain (untaped) advancing,
 // finiteness checks naming the step, and the report's counters. Internal to bilevel/.
 #include "hypertape/bilevel/hypergradient.hpp"
+#include "hypertape/tape/grad.hpp"
 #include "hypertape/tape/tape.hpp"
 
 #include <chrono>
@@ -15,9 +16,12 @@ Values values_of(const State& state);
 State on_tape(Tape& tape, const State& state);
 // sum_i <state_i, adjoint_i>: a scalar whose gradient seeds the state with `adjoint`.
 Var pairing(const State& state, const Values& adjoint);
-// The state flattened into one vector, and back.
-Tensor flatten(const Values& parts);
+// The state flattened into one vector (differentiably: recorded when on a tape), and back.
+Var flatten(const State& parts);
 Values unflatten(const Tensor& flat, const Values& like);
+// grad(y, xs, options), also when y is a constant (it depends on nothing recorded, e.g. an outer
+// loss that ignores lambda): every gradient is then zero, plus its starting adjoint.
+std::vector<Var> gradients(const Var& y, const std::vector<Var>& xs, const GradOptions& options = {});
 std::size_t bytes_of(const Values& values);
 
 class Run {

@@ -4,9 +4,11 @@
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
-std::string describe(const Var& v) {
-    return std::string(name_of(v.dtype())) + " " + v.shape().str() + " on " + v.device().name();
+std::string describe(const Tensor& t) {
+    return std::string(name_of(t.dtype())) + " " + t.shape().str() + " on " + t.device().name();
 }
+
+std::string describe(const Var& v) { return describe(v.value()); }
 
 void check_floating(const char* op, const char* name, const Var& x) {
     if (!x.defined()) fail(op, ": operand ", name, " is undefined");

@@ -8,6 +8,7 @@
 namespace hypertape {
 
 // "float32 [3, 4] on cpu": how errors name an operand.
+std::string describe(const Tensor& x);
 std::string describe(const Var& x);
 
 // x is defined and floating point.

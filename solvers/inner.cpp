@@ -12,7 +12,7 @@
 namespace hypertape {
 namespace {
 
-Var zeros_like(const Var& w) { return Var(Tensor::zeros(w.shape(), w.dtype(), w.device())); }
+Var zeros_like(const Var& w) { return Var(Tensor::zeros_like(w.value())); }
 
 void check_start(const char* solver, const Var& w0) {
     if (!w0.defined()) fail(solver, "::start: the initial iterate w0 is undefined");

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/checks.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/tape/error.hpp"
 #include "hypertape/tape/grad.hpp"
@@ -17,10 +18,6 @@ namespace {
 double dot(const Tensor& a, const Tensor& b) { return sum(Var(a) * Var(b)).item(); }
 double norm(const Tensor& a) { return std::sqrt(dot(a, a)); }
 Tensor axpy(const Tensor& y, double s, const Tensor& x) { return (Var(y) + s * Var(x)).value(); }
-
-Tensor zeros_like(const Tensor& t) { return Tensor::zeros(t.shape(), t.dtype(), t.device()); }
-
-std::string describe(const Tensor& t) { return std::string(name_of(t.dtype())) + " " + t.shape().str(); }
 
 // The checks every solver makes, naming it; `iteration` 0 is the setup before the first iteration
 // and -1 the residual at the returned iterate.
@@ -48,7 +45,7 @@ public:
 
     // x0 (of b's shape), or zeros when it is undefined.
     Tensor start(const Tensor& x0, const Tensor& b) const {
-        if (!x0.defined()) return zeros_like(b);
+        if (!x0.defined()) return Tensor::zeros_like(b);
         same("x0", x0, b, "b");
         return initial(x0, b);
     }
@@ -148,7 +145,7 @@ LinearSolution conjugate_gradient_normal(const LinearOperator& A, const LinearOp
         z = check.apply(A_transpose, "A_transpose", r, x, "x0", 0);
     } else {
         z = check.result("A_transpose", A_transpose(b), b, 0);
-        x = zeros_like(z);
+        x = Tensor::zeros_like(z);
     }
     Tensor p = z;
     double zz = dot(z, z);
@@ -225,7 +222,7 @@ LinearOperator jvp_operator(std::function<Var(const Var&)> fn, const Tensor& x) 
         Tape tape;
         const Var y = fn(with_tangents(tape.variable(x), v.reshaped(x.shape().prepend(1))));
         if (!y.defined()) fail("jvp_operator: the function returned an undefined Var");
-        if (!y.has_tangents()) return Tensor::zeros(y.shape(), y.dtype(), y.device());
+        if (!y.has_tangents()) return Tensor::zeros_like(y.value());
         return y.tangents().reshaped(y.shape());
     };
 }

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/checks.hpp"
 #include "hypertape/tape/error.hpp"
 #include "hypertape/tape/tape_state.hpp"
 
@@ -20,8 +21,6 @@ using detail::TapeState;
 using detail::VarAccess;
 
 namespace {
-
-std::string describe(const Var& v) { return "shape " + v.shape().str(); }
 
 // The sweep starts at y's record: it must still be there.
 void check_output_live(const Var& y, const TapeState& tape) {
@@ -87,8 +86,10 @@ public:
                 if (record.output <= floor_) return std::move(adjoints_);
                 auto it = adjoints_.find(record.output);
                 if (it == adjoints_.end()) continue;
-                Var g = requested_.count(record.output) ? it->second : std::move(it->second);
-                if (!requested_.count(record.output)) adjoints_.erase(it);
+                // A requested result keeps its adjoint for the caller; others hand it on and drop it.
+                const bool keep = requested_.count(record.output) > 0;
+                Var g = keep ? it->second : std::move(it->second);
+                if (!keep) adjoints_.erase(it);
                 --pending_;
                 propagate(record, g);
             }
@@ -173,7 +174,7 @@ std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOption
     out.reserve(xs.size());
     for (const Var& x : xs) {
         auto it = adjoints.find(VarAccess::node(x));
-        out.push_back(it != adjoints.end() ? it->second : Var(Tensor::zeros(x.shape(), x.dtype(), x.device())));
+        out.push_back(it != adjoints.end() ? it->second : Var(Tensor::zeros_like(x.value())));
     }
     if (!options.create_graph && !options.retain_records) tape->release_all();
     return out;

@@ -55,6 +55,7 @@ Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device
 }
 
 Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
+Tensor Tensor::zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype(), like.device()); }
 Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
 Tensor Tensor::scalar(double value, DType dtype, Device device) { return full(Shape{}, value, dtype, device); }
 
@@ -152,7 +153,11 @@ Tensor Tensor::to(DType dtype) const {
         fail("Tensor::to: conversion from ", name_of(dtype_), " to ", name_of(dtype), " is not supported");
     }
     if (dtype == dtype_) return clone();
-    return from_vector(to_vector(), shape_, dtype);
+    Tensor out = empty(shape_, dtype, device());
+    dispatch_floating(dtype_, [&]<class From>() {
+        dispatch_floating(dtype, [&]<class To>() { std::copy_n(data<From>(), numel(), out.data<To>()); });
+    });
+    return out;
 }
 
 }  // namespace hypertape

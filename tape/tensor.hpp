@@ -50,6 +50,8 @@ public:
 
     static Tensor empty(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
     static Tensor zeros(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
+    // Zeros of `like`'s shape, dtype and device.
+    static Tensor zeros_like(const Tensor& like);
     static Tensor ones(const Shape& shape, DType dtype = f32, Device device = Device::cpu());
     static Tensor full(const Shape& shape, double value, DType dtype = f32, Device device = Device::cpu());
     static Tensor scalar(double value, DType dtype = f32, Device device = Device::cpu());

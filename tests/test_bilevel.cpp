@@ -11,6 +11,7 @@
 #include "support/gradcheck.hpp"
 
 using namespace hypertape;
+using hypertape::testing::bitwise_equal;
 using hypertape::testing::max_relative_error;
 using hypertape::testing::randn;
 
@@ -62,10 +63,6 @@ struct LinearSystem {
 };
 
 double error(const Tensor& a, const Tensor& b) { return max_relative_error(a, b); }
-
-bool bitwise_equal(const Tensor& a, const Tensor& b) {
-    return a.shape() == b.shape() && a.to_vector() == b.to_vector();
-}
 
 }  // namespace
 

@@ -359,7 +359,7 @@ TEST_CASE("linear solvers reject bad shapes, counts and NaN, naming the solver a
     CHECK_ERROR(fixed_point(times(A), b, 5, Tensor::zeros({5}, f64)),
                 Catch::Contains("fixed_point") && Catch::Contains("x0") && Catch::Contains("[5]"));
     CHECK_ERROR(conjugate_gradient([](const Tensor& v) { return v.to(f32); }, b, 5),
-                Catch::Contains("A(v) is float32 [4] but b is float64 [4]"));
+                Catch::Contains("A(v) is float32 [4] on cpu but b is float64 [4] on cpu"));
     CHECK_ERROR(conjugate_gradient(times(A), b, -1),
                 Catch::Contains("conjugate_gradient") && Catch::Contains("max_iterations = -1"));
     CHECK_ERROR(conjugate_gradient_normal(times(A), times(A), b, -2), Catch::Contains("conjugate_gradient_normal"));

@@ -7,6 +7,7 @@
 #include "support/gradcheck.hpp"
 
 using namespace hypertape;
+using hypertape::testing::bitwise_equal;
 using hypertape::testing::max_relative_error;
 using hypertape::testing::randn;
 
@@ -40,10 +41,6 @@ Unrolled unroll(Window window, int steps, int detach_at = -1) {
     out.stats = tape.stats();
     out.gradient = grad(f, lam).value();
     return out;
-}
-
-bool bitwise_equal(const Tensor& a, const Tensor& b) {
-    return a.shape() == b.shape() && a.to_vector() == b.to_vector();
 }
 
 }  // namespace

@@ -68,6 +68,10 @@ Tensor finite_difference_gradient(const std::function<double(const Tensor&)>& f,
     return Tensor::from_vector(fd, x.shape(), x.dtype());
 }
 
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+    return a.shape() == b.shape() && a.to_vector() == b.to_vector();
+}
+
 double max_relative_error(const Tensor& a, const Tensor& b) {
     REQUIRE(a.shape() == b.shape());
     const auto va = a.to_vector();

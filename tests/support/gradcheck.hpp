@@ -35,6 +35,9 @@ Tensor finite_difference_gradient(const std::function<double(const Tensor&)>& f,
 Tensor randn(const Shape& shape, std::uint64_t seed = 1);
 Tensor uniform(const Shape& shape, double lo, double hi, std::uint64_t seed = 1);
 
+// Same shape and the same bits in every element.
+bool bitwise_equal(const Tensor& a, const Tensor& b);
+
 // max |a - b| / max(1, |a|, |b|) over the elements; the shapes must match.
 double max_relative_error(const Tensor& a, const Tensor& b);
 
