@@ -14,7 +14,8 @@ Tensor identity_directions(const Tensor& lambda) {
         T* p = eye.data<T>();
         for (std::int64_t i = 0; i < n; ++i) p[i * n + i] = T(1);
     });
-    return eye;
+    // Built on the host and copied once, so the tangents live on lambda's device.
+    return lambda.device() == Device::cpu() ? eye : eye.to(lambda.device());
 }
 
 std::size_t tangent_bytes(const State& state) {

@@ -24,6 +24,7 @@ struct Report {
     std::size_t snapshot_peak_bytes = 0;  // state snapshots held at once, at their peak
     std::size_t tangent_peak_bytes = 0;   // forward-mode tangents of the state, at their peak
     std::size_t peak_bytes = 0;           // the sum of the three peaks
+    Device device = Device::cpu();        // where those bytes were: lambda's device
 };
 
 struct HypergradientOptions {

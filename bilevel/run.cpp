@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/layout.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
@@ -70,8 +71,39 @@ std::size_t bytes_of(const Values& values) {
     return total;
 }
 
+void FiniteWatch::check(const Tensor& value, int t, std::size_t component) {
+    if (component >= static_cast<std::size_t>(kComponents)) {
+        fail("hypergradient: a state of more than ", kComponents, " components is not supported");
+    }
+    const std::int64_t tag = static_cast<std::int64_t>(t) * kComponents + static_cast<std::int64_t>(component);
+    if (value.device().kind == Device::Kind::cpu) {
+        if (!value.all_finite()) report(tag);
+        return;
+    }
+    if (!first_bad_.defined() || first_bad_.device() != value.device()) {
+        verify();  // a flag left on another device is read before it is replaced
+        first_bad_ = Tensor::full(Shape{}, static_cast<double>(kNone), DType::i64, value.device());
+    }
+    kernels::flag_nonfinite(value, first_bad_, tag);
+}
+
+void FiniteWatch::verify() {
+    if (!first_bad_.defined()) return;
+    const auto tag = static_cast<std::int64_t>(first_bad_.item());
+    first_bad_ = Tensor();
+    if (tag != kNone) report(tag);
+}
+
+void FiniteWatch::report(std::int64_t tag) {
+    const std::int64_t t = tag / kComponents;
+    fail("hypergradient: NaN or Inf appeared in state component ", tag % kComponents, " at step t = ", t,
+         " (computing w_", t + 1, " from w_", t, ")");
+}
+
 Run::Run(const Problem& problem, const Tensor& lambda, const HypergradientOptions& options)
-    : problem_(problem), lambda_(lambda), options_(options), start_(std::chrono::steady_clock::now()) {}
+    : problem_(problem), lambda_(lambda), options_(options), start_(std::chrono::steady_clock::now()) {
+    report_.device = lambda.device();
+}
 
 State Run::initial_state(Tape& tape, const Var& lambda) const {
     State s;
@@ -100,15 +132,13 @@ State Run::step(const State& state, const Var& lambda, int t) {
             fail("hypergradient: step ", t, " changed the shape of state component ", i, " from ",
                  state[i].shape().str(), " to ", next[i].defined() ? next[i].shape().str() : "(undefined)");
         }
-        if (!next[i].value().all_finite()) {
-            fail("hypergradient: NaN or Inf appeared in state component ", i, " at step t = ", t, " (computing w_",
-                 t + 1, " from w_", t, ")");
-        }
+        finite_.check(next[i].value(), t, i);
     }
     return next;
 }
 
-Var Run::outer(const State& state, const Var& lambda) const {
+Var Run::outer(const State& state, const Var& lambda) {
+    finite_.verify();
     const Var f = problem_.outer(state, lambda);
     if (!f.defined() || f.numel() != 1) {
         fail("hypergradient: the outer loss must be a scalar, got ", f.defined() ? f.shape().str() : "(undefined)");
@@ -158,6 +188,7 @@ HypergradientResult Run::finish(Tensor value, double outer_loss, Values final_st
     report_.forward_seconds = std::chrono::duration<double>(forward_end - start_).count();
     report_.backward_seconds = std::chrono::duration<double>(end - forward_end).count();
     report_.peak_bytes = report_.tape_peak_bytes + report_.snapshot_peak_bytes + report_.tangent_peak_bytes;
+    finite_.verify();
     if (!value.all_finite()) fail("hypergradient: the result contains NaN or Inf");
     return {std::move(value), outer_loss, std::move(final_state), report_};
 }

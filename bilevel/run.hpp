@@ -1,11 +1,11 @@
 #pragma once
 // What every strategy shares: validated inputs, the initial state, plain (untaped) advancing,
 // finiteness checks naming the step, and the report's counters. Internal to bilevel/.
+#include <chrono>
+
 #include "hypertape/bilevel/hypergradient.hpp"
 #include "hypertape/tape/grad.hpp"
 #include "hypertape/tape/tape.hpp"
-
-#include <chrono>
 
 namespace hypertape::bilevel {
 
@@ -24,6 +24,24 @@ Values unflatten(const Tensor& flat, const Values& like);
 std::vector<Var> gradients(const Var& y, const std::vector<Var>& xs, const GradOptions& options = {});
 std::size_t bytes_of(const Values& values);
 
+// Finds NaN and Inf in the states, naming the step where they first appear. A host state is
+// checked at once. A device state only leaves the step in a flag on the device, which verify()
+// reads once, after the inner loop, so an inner step never waits for the device.
+class FiniteWatch {
+public:
+    // `value` is state component `component` as step t computed it.
+    void check(const Tensor& value, int t, std::size_t component);
+    // Throws for the first flagged step, if any.
+    void verify();
+
+private:
+    static constexpr std::int64_t kNone = std::int64_t{1} << 62;
+    static constexpr std::int64_t kComponents = 1 << 16;  // the tag is t * kComponents + component
+    [[noreturn]] static void report(std::int64_t tag);
+
+    Tensor first_bad_;  // int64 scalar on the state's device: the smallest tag flagged, or kNone
+};
+
 class Run {
 public:
     Run(const Problem& problem, const Tensor& lambda, const HypergradientOptions& options);
@@ -34,10 +52,10 @@ public:
 
     // w_0: the warm start or Xi_0(lambda), on `tape`.
     State initial_state(Tape& tape, const Var& lambda) const;
-    // One step Xi_{t+1}, counted and checked for NaN and Inf.
+    // One step Xi_{t+1}, counted and checked for NaN and Inf (on a device: when the loop is done).
     State step(const State& state, const Var& lambda, int t);
-    // f(w_T, lambda), checked to be a finite scalar.
-    Var outer(const State& state, const Var& lambda) const;
+    // f(w_T, lambda), checked to be a finite scalar after the steps' own checks.
+    Var outer(const State& state, const Var& lambda);
     // Steps [from, to) from `state` without keeping records (a Window{0} scratch tape).
     Values advance(Values state, int from, int to);
     // w_0 computed and returned as values (no records kept).
@@ -54,6 +72,7 @@ private:
     const Tensor& lambda_;
     const HypergradientOptions& options_;
     Report report_;
+    FiniteWatch finite_;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point forward_end_;
     bool forward_ended_ = false;

@@ -1,21 +1,21 @@
 #include "hypertape/ops/binary.hpp"
 
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/binary.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
 
-using cpu::BinaryKind;
+using math::BinaryKind;
 
 Tensor forward(const char* op, BinaryKind kind, const Var& a, const Var& b) {
     check_operands(op, a, b);
     const Shape out = broadcast_shapes(op, a.shape(), b.shape());
-    return cpu::binary(kind, a.value(), b.value(), out);
+    return kernels::binary(kind, a.value(), b.value(), out);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "hypertape/ops/checks.hpp"
 
-#include "hypertape/ops/cpu/index.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
@@ -25,7 +25,9 @@ void check_operands(const char* op, const Var& a, const Var& b) {
 }
 
 void check_backend(const char* op, Device device) {
-    if (device.kind != Device::Kind::cpu) fail(op, ": no kernels for device ", device.name(), " in this build");
+    if (device.kind == Device::Kind::cuda && !cuda_built()) {
+        fail(op, ": no kernels for device ", device.name(), " in this build (built without CUDA)");
+    }
 }
 
 void check_indices(const char* op, const char* name, const Tensor& indices, const Var& like) {
@@ -40,10 +42,17 @@ void check_indices(const char* op, const char* name, const Tensor& indices, cons
 
 void check_in_range(const char* op, const char* what, const Tensor& indices, std::int64_t bound,
                     const std::string& context) {
-    if (const std::int64_t at = cpu::first_out_of_range(indices, bound); at >= 0) {
-        fail(op, ": ", what, " ", indices.data<std::int64_t>()[at], " at position ", at, " is out of range [0, ", bound,
+    // Host data can change between calls (Tensor::data), so it is scanned every time. Device data
+    // cannot, so a device block is read once per bound: the check is remembered in its Storage, and
+    // an inner step that checks the same labels every step does not wait for the device.
+    const bool on_device = indices.device().kind != Device::Kind::cpu;
+    if (on_device && indices.storage()->indices_known_below(bound)) return;
+    if (const std::int64_t at = kernels::first_out_of_range(indices, bound); at >= 0) {
+        const Tensor host = indices.to(Device::cpu());
+        fail(op, ": ", what, " ", host.data<std::int64_t>()[at], " at position ", at, " is out of range [0, ", bound,
              ") ", context);
     }
+    if (on_device) indices.storage()->note_indices_below(bound);
 }
 
 }  // namespace hypertape

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/index.hpp"
 #include "hypertape/ops/record.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -33,11 +33,11 @@ Var gather(const Var& x, const Tensor& indices, int axis) {
                    "along axis " + std::to_string(axis) + " of x " + x.shape().str());
     const Shape out = gathered_shape("gather", x.shape(), indices.shape(), a);
     return record(
-        {"gather", {x}, {Var(indices)}}, cpu::gather(x.value(), indices, a, out),
+        {"gather", {x}, {Var(indices)}}, kernels::gather(x.value(), indices, a, out),
         [a, sx = x.shape()](const Var& g, const VarList& s, const NeedsGrad&) {
             return Grads{scatter_add(g, s[0].value(), a, sx)};
         },
-        [&](const Tangents& t) { return Var(cpu::gather(t[0].value(), indices, a + 1, out.prepend(t.n()))); });
+        [&](const Tangents& t) { return Var(kernels::gather(t[0].value(), indices, a + 1, out.prepend(t.n()))); });
 }
 
 Var scatter_add(const Var& g, const Tensor& indices, int axis, const Shape& shape) {
@@ -51,9 +51,9 @@ Var scatter_add(const Var& g, const Tensor& indices, int axis, const Shape& shap
              " of ", shape.str(), " need ", expected.str());
     }
     return record(
-        {"scatter_add", {g}, {Var(indices)}}, cpu::scatter_add(g.value(), indices, a, shape),
+        {"scatter_add", {g}, {Var(indices)}}, kernels::scatter_add(g.value(), indices, a, shape),
         [a](const Var& gy, const VarList& s, const NeedsGrad&) { return Grads{gather(gy, s[0].value(), a)}; },
-        [&](const Tangents& t) { return Var(cpu::scatter_add(t[0].value(), indices, a + 1, shape.prepend(t.n()))); });
+        [&](const Tangents& t) { return Var(kernels::scatter_add(t[0].value(), indices, a + 1, shape.prepend(t.n()))); });
 }
 
 Var one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
@@ -69,7 +69,7 @@ Var one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
     }
     if (classes < 1) fail("one_hot: classes must be positive, got ", classes);
     check_in_range("one_hot", "label", labels, classes, "for " + std::to_string(classes) + " classes");
-    return constant_result(cpu::one_hot(labels, classes, dtype));
+    return constant_result(kernels::one_hot(labels, classes, dtype));
 }
 
 }  // namespace hypertape

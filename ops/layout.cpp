@@ -3,8 +3,8 @@
 #include <string>
 
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/layout.hpp"
 #include "hypertape/ops/record.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -57,7 +57,7 @@ Var transpose(const Var& x, int axis0, int axis1) {
     const int a1 = resolve_axis("transpose", axis1, x);
     if (a0 == a1) return x;
     return record(
-        {"transpose", {x}, {}}, cpu::swap_axes(x.value(), a0, a1),
+        {"transpose", {x}, {}}, kernels::swap_axes(x.value(), a0, a1),
         [a0, a1](const Var& g, const VarList&, const NeedsGrad&) { return Grads{transpose(g, a0, a1)}; },
         [a0, a1](const Tangents& t) { return transpose(t[0], a0 + 1, a1 + 1); });
 }
@@ -72,7 +72,7 @@ Var slice(const Var& x, int axis, std::int64_t start, std::int64_t stop) {
     }
     if (start == 0 && stop == extent) return x;
     return record(
-        {"slice", {x}, {}}, cpu::slice(x.value(), a, start, stop),
+        {"slice", {x}, {}}, kernels::slice(x.value(), a, start, stop),
         [a, start, after = extent - stop](const Var& g, const VarList&, const NeedsGrad&) {
             return Grads{pad(g, a, start, after)};
         },
@@ -88,7 +88,7 @@ Var pad(const Var& x, int axis, std::int64_t before, std::int64_t after) {
     }
     if (before == 0 && after == 0) return x;
     return record(
-        {"pad", {x}, {}}, cpu::pad(x.value(), a, before, after),
+        {"pad", {x}, {}}, kernels::pad(x.value(), a, before, after),
         [a, before, extent = x.shape()[a]](const Var& g, const VarList&, const NeedsGrad&) {
             return Grads{slice(g, a, before, before + extent)};
         },
@@ -105,7 +105,7 @@ Var concat(const std::vector<Var>& xs, int axis) {
         shapes.push_back(x.shape());
     }
     return record(
-        {"concat", VarList(xs.begin(), xs.end()), {}}, cpu::concat(values, a),
+        {"concat", VarList(xs.begin(), xs.end()), {}}, kernels::concat(values, a),
         [a, shapes](const Var& g, const VarList&, const NeedsGrad& needs) {
             Grads grads;
             std::int64_t at = 0;

@@ -5,11 +5,11 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/matmul.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -51,7 +51,7 @@ Shape product_shape(const Shape& a, const Shape& b, Trans t) {
 Var matmul(const Var& a, const Var& b, Trans t) {
     check_operands("matmul", a, b);
     const Shape out = product_shape(a.shape(), b.shape(), t);
-    Tensor y = cpu::matmul(a.value(), t.a, b.value(), t.b, out);
+    Tensor y = kernels::matmul(a.value(), t.a, b.value(), t.b, out);
     return record(
         {"matmul", {a, b}, {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
         [t, sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {

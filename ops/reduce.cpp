@@ -2,10 +2,10 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/reduce.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/tangent.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -23,7 +23,7 @@ Shape without_axis(const Shape& s, int axis) {
 Var sum(const Var& x) {
     check_floating("sum", "x", x);
     return record(
-        {"sum", {x}, {}}, cpu::sum_all(x.value()),
+        {"sum", {x}, {}}, kernels::sum_all(x.value()),
         [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
         [](const Tangents& t) { return sum_tangent_to(t[0], Shape{}); });
 }
@@ -31,7 +31,7 @@ Var sum(const Var& x) {
 Var sum(const Var& x, int axis, bool keepdim) {
     check_floating("sum", "x", x);
     const int a = normalize_axis("sum", axis, x.rank());
-    Tensor kept = cpu::sum_axis(x.value(), a);
+    Tensor kept = kernels::sum_axis(x.value(), a);
     Tensor y = keepdim ? kept : kept.reshaped(without_axis(x.shape(), a));
     return record(
         {"sum", {x}, {}}, y,
@@ -61,7 +61,7 @@ Var sum_to(const Var& x, const Shape& shape) {
     }
     if (shape == x.shape()) return x;
     return record(
-        {"sum_to", {x}, {}}, cpu::sum_to(x.value(), shape),
+        {"sum_to", {x}, {}}, kernels::sum_to(x.value(), shape),
         [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
         [shape](const Tangents& t) { return sum_tangent_to(t[0], shape); });
 }
@@ -73,7 +73,7 @@ Var broadcast_to(const Var& x, const Shape& shape) {
     }
     if (shape == x.shape()) return x;
     return record(
-        {"broadcast_to", {x}, {}}, cpu::broadcast_to(x.value(), shape),
+        {"broadcast_to", {x}, {}}, kernels::broadcast_to(x.value(), shape),
         [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{sum_to(g, sx)}; },
         [shape](const Tangents& t) { return broadcast_tangent(t[0], shape); });
 }

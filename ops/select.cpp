@@ -2,10 +2,10 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/select.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -30,7 +30,7 @@ Var where(const Var& cond, const Var& a, const Var& b) {
     const Shape out = broadcast_shapes("where", broadcast_shapes("where", cond.shape(), a.shape()), b.shape());
     const Var mask = detach(cond);
     return record(
-        {"where", {a, b}, {mask}}, cpu::where(mask.value(), a.value(), b.value(), out),
+        {"where", {a, b}, {mask}}, kernels::where(mask.value(), a.value(), b.value(), out),
         [sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
             const Var& c = s[0];
             const Var zero = scalar_like(0.0, g);
@@ -53,7 +53,7 @@ Var clamp(const Var& x, double lo, double hi) {
         return greater(v, scalar_like(lo, v)) * greater(scalar_like(hi, v), v);
     };
     return record(
-        {"clamp", {x}, {x}}, cpu::clamp(x.value(), lo, hi),
+        {"clamp", {x}, {x}}, kernels::clamp(x.value(), lo, hi),
         [inside](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g * inside(s[0])}; },
         [inside](const Tangents& t) { return t[0] * inside(t.primal(0)); });
 }

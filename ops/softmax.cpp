@@ -2,13 +2,13 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/softmax.hpp"
 #include "hypertape/ops/index.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -52,7 +52,7 @@ void check_cross_entropy(const Var& logits, const Tensor& labels, const Var& wei
 Var fused_cross_entropy(const Var& logits, const Tensor& labels, const Var& weights) {
     check_cross_entropy(logits, labels, weights);
     const bool weighted = weights.defined();
-    Tensor loss = cpu::cross_entropy(logits.value(), labels, weighted ? weights.value() : Tensor());
+    Tensor loss = kernels::cross_entropy(logits.value(), labels, weighted ? weights.value() : Tensor());
     const double inv_batch = 1.0 / static_cast<double>(logits.shape()[0]);
     return record(
         {"cross_entropy", weighted ? VarList{logits, weights} : VarList{logits},
@@ -81,7 +81,7 @@ Var softmax(const Var& x, int axis) {
     check_floating("softmax", "x", x);
     const int a = normalize_axis("softmax", axis, x.rank());
     return record(
-        {"softmax", {x}, {}, /*save_output=*/true}, cpu::softmax(x.value(), a),
+        {"softmax", {x}, {}, /*save_output=*/true}, kernels::softmax(x.value(), a),
         [a](const Var& g, const VarList& s, const NeedsGrad&) {
             const Var& y = s[0];
             return Grads{y * (g - sum(g * y, a, true))};
@@ -96,7 +96,7 @@ Var log_softmax(const Var& x, int axis) {
     check_floating("log_softmax", "x", x);
     const int a = normalize_axis("log_softmax", axis, x.rank());
     return record(
-        {"log_softmax", {x}, {}, /*save_output=*/true}, cpu::log_softmax(x.value(), a),
+        {"log_softmax", {x}, {}, /*save_output=*/true}, kernels::log_softmax(x.value(), a),
         [a](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g - exp(s[0]) * sum(g, a, true)}; },
         [a](const Tangents& t) { return t[0] - sum(t[0] * exp(t.output()), a + 1, true); });
 }
@@ -104,7 +104,7 @@ Var log_softmax(const Var& x, int axis) {
 Var logsumexp(const Var& x, int axis, bool keepdim) {
     check_floating("logsumexp", "x", x);
     const int a = normalize_axis("logsumexp", axis, x.rank());
-    Tensor kept = cpu::logsumexp(x.value(), a);
+    Tensor kept = kernels::logsumexp(x.value(), a);
     Shape::Dims dims = x.shape().dims();
     dims.erase(dims.begin() + a);
     Tensor y = keepdim ? kept : kept.reshaped(Shape(dims));

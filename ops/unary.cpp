@@ -2,14 +2,14 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/cpu/unary.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/tangent.hpp"
+#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
 
-using cpu::UnaryKind;
+using math::UnaryKind;
 
 // dy/dx of a unary op from x and y, written with differentiable ops so grad-of-grad works.
 using Derivative = Var (*)(const Var& x, const Var& y);
@@ -45,7 +45,7 @@ constexpr UnaryRule kAbs{"abs", UnaryKind::abs, reads_x, [](const Var& x, const 
 
 Var apply(const UnaryRule& rule, const Var& x) {
     check_floating(rule.name, "x", x);
-    Tensor y = cpu::unary(rule.kind, x.value());
+    Tensor y = kernels::unary(rule.kind, x.value());
     const bool saves_x = (rule.reads & reads_x) != 0;
     const bool saves_y = (rule.reads & reads_y) != 0;
     return record(
@@ -58,7 +58,7 @@ Var apply(const UnaryRule& rule, const Var& x) {
 
 Var mask(const char* name, UnaryKind kind, const Var& x) {
     check_floating(name, "x", x);
-    return constant_result(cpu::unary(kind, x.value()));
+    return constant_result(kernels::unary(kind, x.value()));
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ Var mask(const char* name, UnaryKind kind, const Var& x) {
 Var neg(const Var& x) {
     check_floating("neg", "x", x);
     return record(
-        {"neg", {x}, {}}, cpu::unary(UnaryKind::neg, x.value()),
+        {"neg", {x}, {}}, kernels::unary(UnaryKind::neg, x.value()),
         [](const Var& g, const VarList&, const NeedsGrad&) { return Grads{-g}; },
         [](const Tangents& t) { return -t[0]; });
 }

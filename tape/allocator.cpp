@@ -10,6 +10,10 @@
 
 #include "hypertape/tape/error.hpp"
 
+#if HYPERTAPE_HAS_CUDA
+#include "hypertape/gpu/allocator.hpp"
+#endif
+
 namespace hypertape {
 namespace {
 
@@ -60,10 +64,12 @@ HostAllocator& HostAllocator::instance() {
 }
 
 Allocator& allocator_for(Device device) {
-    if (device.kind != Device::Kind::cpu) {
-        fail("allocator: device ", device.name(), " is not available in this build (CPU only)");
-    }
-    return HostAllocator::instance();
+    if (device.kind == Device::Kind::cpu) return HostAllocator::instance();
+#if HYPERTAPE_HAS_CUDA
+    return gpu::CudaAllocator::of(device.index);
+#else
+    fail("allocator: device ", device.name(), " is not available in this build (built without CUDA)");
+#endif
 }
 
 void* HostAllocator::allocate(std::size_t bytes) {

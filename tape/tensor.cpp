@@ -1,9 +1,8 @@
 #include "hypertape/tape/tensor.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/tape/allocator.hpp"
 #include "hypertape/tape/error.hpp"
 
@@ -39,18 +38,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
 
 Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
     Tensor t = empty(shape, dtype, device);
-    const auto n = static_cast<std::size_t>(t.numel());
-    switch (dtype) {
-        case DType::f32:
-            std::fill_n(t.data<float>(), n, static_cast<float>(value));
-            break;
-        case DType::f64:
-            std::fill_n(t.data<double>(), n, value);
-            break;
-        case DType::i64:
-            std::fill_n(t.data<std::int64_t>(), n, static_cast<std::int64_t>(value));
-            break;
-    }
+    if (t.numel() > 0) kernels::fill(t, value);
     return t;
 }
 
@@ -112,14 +100,12 @@ double Tensor::item() const {
 }
 
 bool Tensor::all_finite() const {
-    if (!is_floating(dtype_)) return true;
-    return dispatch_floating(dtype_, [&]<class T>() {
-        const T* p = data<T>();
-        return std::all_of(p, p + numel(), [](T v) { return std::isfinite(v); });
-    });
+    if (!storage_) fail("Tensor::all_finite: the tensor is undefined");
+    return numel() == 0 || kernels::all_finite(*this);
 }
 
 std::vector<double> Tensor::to_vector() const {
+    if (device().kind != Device::Kind::cpu) return to(Device::cpu()).to_vector();
     std::vector<double> out(static_cast<std::size_t>(numel()));
     switch (dtype_) {
         case DType::f32:
@@ -135,11 +121,7 @@ std::vector<double> Tensor::to_vector() const {
     return out;
 }
 
-Tensor Tensor::clone() const {
-    Tensor t = empty(shape_, dtype_, device());
-    if (nbytes() > 0) std::memcpy(t.raw(), raw(), nbytes());
-    return t;
-}
+Tensor Tensor::clone() const { return to(device()); }
 
 Tensor Tensor::reshaped(const Shape& shape) const {
     if (shape.numel() != numel()) {
@@ -154,10 +136,21 @@ Tensor Tensor::to(DType dtype) const {
     }
     if (dtype == dtype_) return clone();
     Tensor out = empty(shape_, dtype, device());
-    dispatch_floating(dtype_, [&]<class From>() {
-        dispatch_floating(dtype, [&]<class To>() { std::copy_n(data<From>(), numel(), out.data<To>()); });
-    });
+    if (numel() > 0) kernels::convert(*this, out);
     return out;
+}
+
+Tensor Tensor::to(Device device) const {
+    if (!storage_) fail("Tensor::to: the tensor is undefined");
+    Tensor out = empty(shape_, dtype_, device);
+    if (numel() > 0) kernels::copy(*this, out);
+    return out;
+}
+
+void Storage::note_indices_below(std::int64_t bound) const {
+    std::int64_t known = verified_bound_.load(std::memory_order_relaxed);
+    while ((known == 0 || bound < known) && !verified_bound_.compare_exchange_weak(known, bound)) {
+    }
 }
 
 }  // namespace hypertape

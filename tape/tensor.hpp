@@ -11,6 +11,12 @@
 //   auto x = Tensor::from_vector({1, 2, 3, 4}, {2, 2}, f64);
 //   auto z = Tensor::zeros({10, 785});               // float32 unless a dtype is given
 //   double s = x.data<double>()[3];                  // host access, checked against dtype/device
+//   auto g = x.to(Device::cuda(0));                  // an explicit copy to a GPU, and back with
+//   auto h = g.to(Device::cpu());                    // to(Device::cpu())
+//
+// Tensors on a CUDA device are created, filled, cloned and converted there. item(), to_vector()
+// and all_finite() of a device tensor copy to the host and so wait for the device.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -36,7 +42,17 @@ public:
     std::size_t bytes() const { return bytes_; }
     Device device() const { return device_; }
 
+    // Index range checks remember, for a device block (whose data no host code can change), the
+    // smallest bound all its int64 elements were found to lie below, so a block of labels is
+    // read from the device once instead of at every op that uses it.
+    bool indices_known_below(std::int64_t bound) const {
+        const std::int64_t known = verified_bound_.load(std::memory_order_relaxed);
+        return known > 0 && known <= bound;
+    }
+    void note_indices_below(std::int64_t bound) const;
+
 private:
+    mutable std::atomic<std::int64_t> verified_bound_{0};
     Allocator& allocator_;
     void* data_;
     std::size_t bytes_;
@@ -81,19 +97,21 @@ public:
     // Device-agnostic raw pointer, for backends.
     void* raw() const;
 
-    // The single element of a one-element tensor, as double.
+    // The single element of a one-element tensor, as double. Synchronises on a device.
     double item() const;
-    // False when any element is NaN or +-Inf.
+    // False when any element is NaN or +-Inf. Synchronises on a device.
     bool all_finite() const;
-    // All elements converted to double, in row-major order (CPU tensors).
+    // All elements converted to double, in row-major order. Synchronises on a device.
     std::vector<double> to_vector() const;
 
     // A copy with its own storage.
     Tensor clone() const;
     // The same storage seen with another shape of equal element count.
     Tensor reshaped(const Shape& shape) const;
-    // A converted copy (float32 <-> float64).
+    // A converted copy (float32 <-> float64), on the same device.
     Tensor to(DType dtype) const;
+    // A copy on `device` (a copy even when it is this tensor's device).
+    Tensor to(Device device) const;
 
 private:
     Tensor(std::shared_ptr<Storage> storage, Shape shape, DType dtype);

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
+#include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::cpu {
 
@@ -17,7 +17,7 @@ std::int64_t first_out_of_range(const Tensor& indices, std::int64_t bound) {
 
 Tensor gather(const Tensor& x, const Tensor& indices, int axis, const Shape& out_shape) {
     Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    const AxisLines s(x.shape(), axis);
+    const math::AxisLines s(x.shape(), axis);
     const std::int64_t count = indices.numel();
     const std::int64_t* idx = indices.data<std::int64_t>();
     dispatch_floating(x.dtype(), [&]<class T>() {
@@ -35,7 +35,7 @@ Tensor gather(const Tensor& x, const Tensor& indices, int axis, const Shape& out
 
 Tensor scatter_add(const Tensor& g, const Tensor& indices, int axis, const Shape& shape) {
     Tensor out = Tensor::zeros(shape, g.dtype(), g.device());
-    const AxisLines s(shape, axis);
+    const math::AxisLines s(shape, axis);
     const std::int64_t count = indices.numel();
     const std::int64_t* idx = indices.data<std::int64_t>();
     dispatch_floating(g.dtype(), [&]<class T>() {

@@ -4,15 +4,12 @@
 #include <utility>
 
 #include "hypertape/ops/cpu/parallel.hpp"
+#include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::cpu {
 namespace {
 
-std::int64_t extent_product(const Shape& s, int begin, int end) {
-    std::int64_t p = 1;
-    for (int d = begin; d < end; ++d) p *= s[d];
-    return p;
-}
+using math::extent_product;
 
 // Copies `count` positions along `axis`, from position src_at of src to position dst_at of dst;
 // the two shapes agree on every other axis. Each outer index moves one contiguous run.

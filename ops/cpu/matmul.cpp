@@ -2,7 +2,7 @@
 
 #include <cblas.h>
 
-#include <array>
+#include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::cpu {
 namespace {
@@ -17,37 +17,6 @@ void gemm(bool ta, bool tb, blasint m, blasint n, blasint k, const float* a, con
 void gemm(bool ta, bool tb, blasint m, blasint n, blasint k, const double* a, const double* b, double* c) {
     cblas_dgemm(CblasRowMajor, op(ta), op(tb), m, n, k, 1.0, a, ta ? m : k, b, tb ? k : n, 0.0, c, n);
 }
-
-// Which matrix of an operand the output's batch index reads: the operand's batch axes are
-// right-aligned with the output's, and an axis it lacks or holds with extent 1 has stride 0.
-class BatchIndex {
-public:
-    BatchIndex(const Shape& out, const Shape& operand) : rank_(out.rank() - 2) {
-        std::int64_t stride = 1;
-        for (int d = rank_ - 1; d >= 0; --d) {
-            const int od = operand.rank() - out.rank() + d;
-            const std::int64_t extent = od >= 0 ? operand[od] : 1;
-            extents_[static_cast<std::size_t>(d)] = out[d];
-            strides_[static_cast<std::size_t>(d)] = extent == 1 ? 0 : stride;
-            stride *= extent;
-        }
-    }
-
-    std::int64_t operator()(std::int64_t batch) const {
-        std::int64_t index = 0;
-        for (int d = rank_ - 1; d >= 0; --d) {
-            const auto i = static_cast<std::size_t>(d);
-            index += (batch % extents_[i]) * strides_[i];
-            batch /= extents_[i];
-        }
-        return index;
-    }
-
-private:
-    int rank_;
-    std::array<std::int64_t, kMaxRank> extents_{};
-    std::array<std::int64_t, kMaxRank> strides_{};
-};
 
 template <class T>
 void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
@@ -64,8 +33,8 @@ void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
              po);
         return;
     }
-    const BatchIndex index_a(s, a.shape());
-    const BatchIndex index_b(s, b.shape());
+    const math::BatchIndex index_a(s, a.shape());
+    const math::BatchIndex index_b(s, b.shape());
     const std::int64_t batches = out.numel() / (m * n);
     for (std::int64_t i = 0; i < batches; ++i) {
         gemm(ta, tb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), pa + index_a(i) * m * k,

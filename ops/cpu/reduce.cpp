@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "hypertape/ops/cpu/broadcast.hpp"
-#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
+#include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::cpu {
 
@@ -28,7 +28,7 @@ Tensor sum_all(const Tensor& x) {
 }
 
 Tensor sum_axis(const Tensor& x, int axis) {
-    const AxisLines lines(x.shape(), axis);
+    const math::AxisLines lines(x.shape(), axis);
     Shape kept = x.shape();
     kept[axis] = 1;
     Tensor out = Tensor::empty(kept, x.dtype(), x.device());
@@ -62,10 +62,10 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();
         T* po = out.data<T>();
-        const BroadcastRows<1> plan(shape, {&x.shape()});
-        const std::int64_t inner = plan.inner();
+        const math::BroadcastRows<1> plan(shape, {&x.shape()});
+        const std::int64_t inner = plan.inner;
         const std::int64_t stride = plan.inner_stride(0);
-        parallel_rows(plan.rows(), inner, [&](std::int64_t lo, std::int64_t hi) {
+        parallel_rows(plan.rows, inner, [&](std::int64_t lo, std::int64_t hi) {
             for (std::int64_t row = lo; row < hi; ++row) {
                 const T* src = px + plan.offsets(row)[0];
                 T* dst = po + row * inner;

@@ -1,41 +1,23 @@
 #include "hypertape/ops/cpu/softmax.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <limits>
 #include <type_traits>
 #include <vector>
 
-#include "hypertape/ops/cpu/lines.hpp"
 #include "hypertape/ops/cpu/parallel.hpp"
+#include "hypertape/ops/math/layout.hpp"
+#include "hypertape/ops/math/softmax.hpp"
 
 namespace hypertape::cpu {
 namespace {
-
-// The shift of a line: its maximum, or 0 when it is empty or all -inf (logsumexp is then -inf,
-// not NaN).
-template <class T>
-T line_max(const T* x, std::int64_t len, std::int64_t stride) {
-    T m = -std::numeric_limits<T>::infinity();
-    for (std::int64_t l = 0; l < len; ++l) m = std::max(m, x[l * stride]);
-    return m == -std::numeric_limits<T>::infinity() ? T(0) : m;
-}
-
-template <class T>
-double line_logsumexp(const T* x, std::int64_t len, std::int64_t stride) {
-    const T m = line_max(x, len, stride);
-    double s = 0.0;
-    for (std::int64_t l = 0; l < len; ++l) s += std::exp(x[l * stride] - m);
-    return m + std::log(s);
-}
 
 // Calls line(x_line, out_line, len, stride) for every line of x along `axis`, in parallel. The
 // lines of `out_shape` (x's shape, or x's with the axis kept at extent 1) start where x's do.
 template <class Line>
 Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, Line line) {
     Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    const AxisLines in(x.shape(), axis);
-    const AxisLines to(out_shape, axis);
+    const math::AxisLines in(x.shape(), axis);
+    const math::AxisLines to(out_shape, axis);
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();
         T* po = out.data<T>();
@@ -51,7 +33,7 @@ Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, Line line) {
 Tensor softmax(const Tensor& x, int axis) {
     return map_lines(x, axis, x.shape(), [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
         using T = std::remove_cvref_t<decltype(*out)>;
-        const T m = line_max(in, len, stride);
+        const T m = math::line_max(in, len, stride);
         double s = 0.0;
         for (std::int64_t l = 0; l < len; ++l) {
             const T e = std::exp(in[l * stride] - m);
@@ -66,7 +48,7 @@ Tensor softmax(const Tensor& x, int axis) {
 Tensor log_softmax(const Tensor& x, int axis) {
     return map_lines(x, axis, x.shape(), [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
         using T = std::remove_cvref_t<decltype(*out)>;
-        const double lse = line_logsumexp(in, len, stride);
+        const double lse = math::line_logsumexp(in, len, stride);
         for (std::int64_t l = 0; l < len; ++l) out[l * stride] = static_cast<T>(in[l * stride] - lse);
     });
 }
@@ -76,7 +58,7 @@ Tensor logsumexp(const Tensor& x, int axis) {
     kept[axis] = 1;
     return map_lines(x, axis, kept, [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
         using T = std::remove_cvref_t<decltype(*out)>;
-        *out = static_cast<T>(line_logsumexp(in, len, stride));
+        *out = static_cast<T>(math::line_logsumexp(in, len, stride));
     });
 }
 
@@ -92,12 +74,10 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const Tensor& w
         parallel_rows(batch, classes, [&](std::int64_t lo, std::int64_t hi) {
             for (std::int64_t i = lo; i < hi; ++i) {
                 const T* row = z + i * classes;
-                losses[static_cast<std::size_t>(i)] = line_logsumexp(row, classes, 1) - row[y[i]];
+                losses[static_cast<std::size_t>(i)] = math::line_logsumexp(row, classes, 1) - row[y[i]];
             }
         });
-        double total = 0.0;
-        for (std::int64_t i = 0; i < batch; ++i) total += (w ? w[i] : 1.0) * losses[static_cast<std::size_t>(i)];
-        out.data<T>()[0] = static_cast<T>(total / static_cast<double>(batch));
+        out.data<T>()[0] = static_cast<T>(math::mean_weighted_loss(losses.data(), w, batch));
     });
     return out;
 }

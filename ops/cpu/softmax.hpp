@@ -1,6 +1,7 @@
 #pragma once
 // CPU kernels of the softmax family (ops/softmax.hpp). Every line along the axis is shifted by
 // its maximum before exponentiating, so no finite input overflows; sums accumulate in double.
+// The line math is ops/math/softmax.hpp, shared with the CUDA kernels.
 #include "hypertape/tape/tensor.hpp"
 
 namespace hypertape::cpu {

@@ -1,0 +1,118 @@
+// CUDA kernels of the matrix products (gpu/matmul.hpp) on cuBLAS: the cases of the CPU kernel
+// (ops/cpu/matmul.cpp), with batches that are plain or broadcast as a whole in one strided-batched
+// call. cuBLAS is column-major: the row-major c[m, n] = op(a) op(b) is the column-major
+// c^T = op(b)^T op(a)^T, so every call passes b first, with the leading dimensions of the CPU's
+// row-major cblas calls.
+#include <climits>
+#include <cstdint>
+#include <type_traits>
+
+#include "hypertape/gpu/cuda.cuh"
+#include "hypertape/gpu/matmul.hpp"
+#include "hypertape/ops/math/layout.hpp"
+#include "hypertape/tape/error.hpp"
+
+namespace hypertape::gpu {
+namespace {
+
+int to_int(std::int64_t value, const char* what) {
+    if (value > INT_MAX) fail("matmul: ", what, " ", value, " exceeds the int range of cuBLAS");
+    return static_cast<int>(value);
+}
+
+cublasOperation_t op(bool transpose) { return transpose ? CUBLAS_OP_T : CUBLAS_OP_N; }
+
+// One row-major product c[m, n] = op(a)[m, k] op(b)[k, n].
+struct Gemm {
+    bool ta;
+    bool tb;
+    int m;
+    int n;
+    int k;
+
+    int lda() const { return ta ? m : k; }
+    int ldb() const { return tb ? k : n; }
+};
+
+void gemm(cublasHandle_t h, const Gemm& g, const float* a, const float* b, float* c) {
+    const float one = 1.0f;
+    const float zero = 0.0f;
+    check(cublasSgemm(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), a, g.lda(), &zero, c, g.n),
+          "cublasSgemm");
+}
+
+void gemm(cublasHandle_t h, const Gemm& g, const double* a, const double* b, double* c) {
+    const double one = 1.0;
+    const double zero = 0.0;
+    check(cublasDgemm(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), a, g.lda(), &zero, c, g.n),
+          "cublasDgemm");
+}
+
+// `batches` products, operand i's matrix at stride_i * (batch index); a stride of 0 broadcasts.
+void gemm_batched(cublasHandle_t h, const Gemm& g, const float* a, long long stride_a, const float* b,
+                  long long stride_b, float* c, long long stride_c, int batches) {
+    const float one = 1.0f;
+    const float zero = 0.0f;
+    check(cublasSgemmStridedBatched(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), stride_b, a, g.lda(),
+                                    stride_a, &zero, c, g.n, stride_c, batches),
+          "cublasSgemmStridedBatched");
+}
+
+void gemm_batched(cublasHandle_t h, const Gemm& g, const double* a, long long stride_a, const double* b,
+                  long long stride_b, double* c, long long stride_c, int batches) {
+    const double one = 1.0;
+    const double zero = 0.0;
+    check(cublasDgemmStridedBatched(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), stride_b, a, g.lda(),
+                                    stride_a, &zero, c, g.n, stride_c, batches),
+          "cublasDgemmStridedBatched");
+}
+
+template <class T>
+void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
+    const Shape& s = out.shape();
+    const std::int64_t m = s[s.rank() - 2];
+    const std::int64_t n = s[s.rank() - 1];
+    const std::int64_t k = a.shape()[ta ? a.rank() - 2 : a.rank() - 1];
+    const T* pa = ptr<T>(a);
+    const T* pb = ptr<T>(b);
+    T* po = mutable_ptr<T>(out);
+    cublasHandle_t h = cublas(out.device());
+    // The handle is shared, so its math mode is set at every call.
+    const bool tf32 = std::is_same_v<T, float> && allow_tf32();
+    check(cublasSetMathMode(h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+    // A batch of plain matrices times one matrix is one product with the batch stacked into rows.
+    if (b.rank() == 2 && !ta) {
+        gemm(h, Gemm{false, tb, to_int(a.numel() / k, "rows"), to_int(n, "columns"), to_int(k, "contraction")}, pa, pb,
+             po);
+        return;
+    }
+    const Gemm g{ta, tb, to_int(m, "rows"), to_int(n, "columns"), to_int(k, "contraction")};
+    const std::int64_t batches = out.numel() / (m * n);
+    // An operand with as many matrices as the output has its batch axes equal to the output's; one
+    // with a single matrix is broadcast whole. Both are one strided call.
+    const std::int64_t batches_a = a.numel() / (m * k);
+    const std::int64_t batches_b = b.numel() / (k * n);
+    if ((batches_a == batches || batches_a == 1) && (batches_b == batches || batches_b == 1)) {
+        gemm_batched(h, g, pa, batches_a == 1 ? 0 : m * k, pb, batches_b == 1 ? 0 : k * n, po, m * n,
+                     to_int(batches, "batch count"));
+        return;
+    }
+    const math::BatchIndex index_a(s, a.shape());
+    const math::BatchIndex index_b(s, b.shape());
+    for (std::int64_t i = 0; i < batches; ++i) {
+        gemm(h, g, pa + index_a(i) * m * k, pb + index_b(i) * k * n, po + i * m * n);
+    }
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
+    const DeviceScope scope(a.device());
+    if (out.numel() == 0) return Tensor::empty(out, a.dtype(), a.device());
+    if (a.numel() == 0) return Tensor::zeros(out, a.dtype(), a.device());  // an empty contraction
+    Tensor result = Tensor::empty(out, a.dtype(), a.device());
+    dispatch_floating(a.dtype(), [&]<class T>() { run<T>(a, transpose_a, b, transpose_b, result); });
+    return result;
+}
+
+}  // namespace hypertape::gpu

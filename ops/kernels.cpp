@@ -1,0 +1,136 @@
+#include "hypertape/ops/kernels.hpp"
+
+#include <type_traits>
+
+#include "hypertape/ops/cpu/binary.hpp"
+#include "hypertape/ops/cpu/index.hpp"
+#include "hypertape/ops/cpu/layout.hpp"
+#include "hypertape/ops/cpu/matmul.hpp"
+#include "hypertape/ops/cpu/primitives.hpp"
+#include "hypertape/ops/cpu/reduce.hpp"
+#include "hypertape/ops/cpu/select.hpp"
+#include "hypertape/ops/cpu/softmax.hpp"
+#include "hypertape/ops/cpu/unary.hpp"
+#include "hypertape/tape/error.hpp"
+
+#if HYPERTAPE_HAS_CUDA
+#include "hypertape/gpu/binary.hpp"
+#include "hypertape/gpu/index.hpp"
+#include "hypertape/gpu/layout.hpp"
+#include "hypertape/gpu/matmul.hpp"
+#include "hypertape/gpu/primitives.hpp"
+#include "hypertape/gpu/reduce.hpp"
+#include "hypertape/gpu/select.hpp"
+#include "hypertape/gpu/softmax.hpp"
+#include "hypertape/gpu/unary.hpp"
+#endif
+
+namespace hypertape::kernels {
+namespace {
+
+#if HYPERTAPE_HAS_CUDA
+// Every backend entry point has one signature on both devices.
+template <class Cpu, class Gpu>
+constexpr bool same_signature(Cpu*, Gpu*) {
+    return std::is_same_v<Cpu, Gpu>;
+}
+static_assert(same_signature(&cpu::fill, &gpu::fill));
+static_assert(same_signature(&cpu::copy, &gpu::copy));
+static_assert(same_signature(&cpu::convert, &gpu::convert));
+static_assert(same_signature(&cpu::all_finite, &gpu::all_finite));
+static_assert(same_signature(&cpu::flag_nonfinite, &gpu::flag_nonfinite));
+static_assert(same_signature(&cpu::first_out_of_range, &gpu::first_out_of_range));
+static_assert(same_signature(&cpu::unary, &gpu::unary));
+static_assert(same_signature(&cpu::binary, &gpu::binary));
+static_assert(same_signature(&cpu::where, &gpu::where));
+static_assert(same_signature(&cpu::clamp, &gpu::clamp));
+static_assert(same_signature(&cpu::sum_all, &gpu::sum_all));
+static_assert(same_signature(&cpu::sum_axis, &gpu::sum_axis));
+static_assert(same_signature(&cpu::sum_to, &gpu::sum_to));
+static_assert(same_signature(&cpu::broadcast_to, &gpu::broadcast_to));
+static_assert(same_signature(&cpu::swap_axes, &gpu::swap_axes));
+static_assert(same_signature(&cpu::slice, &gpu::slice));
+static_assert(same_signature(&cpu::pad, &gpu::pad));
+static_assert(same_signature(&cpu::concat, &gpu::concat));
+static_assert(same_signature(&cpu::matmul, &gpu::matmul));
+static_assert(same_signature(&cpu::softmax, &gpu::softmax));
+static_assert(same_signature(&cpu::log_softmax, &gpu::log_softmax));
+static_assert(same_signature(&cpu::logsumexp, &gpu::logsumexp));
+static_assert(same_signature(&cpu::cross_entropy, &gpu::cross_entropy));
+static_assert(same_signature(&cpu::gather, &gpu::gather));
+static_assert(same_signature(&cpu::scatter_add, &gpu::scatter_add));
+static_assert(same_signature(&cpu::one_hot, &gpu::one_hot));
+
+#define HT_DISPATCH(device, f, ...) \
+    return (device).kind == Device::Kind::cuda ? gpu::f(__VA_ARGS__) : cpu::f(__VA_ARGS__)
+#else
+// Ops reject other devices before they get here (check_backend); this is the last line of defence.
+#define HT_DISPATCH(device, f, ...)                                                                          \
+    if ((device).kind != Device::Kind::cpu) fail(#f ": no kernels for ", (device).name(), " in this build"); \
+    return cpu::f(__VA_ARGS__)
+#endif
+
+}  // namespace
+
+void fill(Tensor& out, double value) { HT_DISPATCH(out.device(), fill, out, value); }
+
+void copy(const Tensor& from, Tensor& to) {
+    // A copy that touches a CUDA device, from or to it, is the CUDA backend's.
+    const Device side = from.device().kind == Device::Kind::cuda ? from.device() : to.device();
+    HT_DISPATCH(side, copy, from, to);
+}
+
+void convert(const Tensor& from, Tensor& to) { HT_DISPATCH(from.device(), convert, from, to); }
+bool all_finite(const Tensor& x) { HT_DISPATCH(x.device(), all_finite, x); }
+void flag_nonfinite(const Tensor& x, Tensor& first_bad, std::int64_t tag) {
+    HT_DISPATCH(x.device(), flag_nonfinite, x, first_bad, tag);
+}
+std::int64_t first_out_of_range(const Tensor& indices, std::int64_t bound) {
+    HT_DISPATCH(indices.device(), first_out_of_range, indices, bound);
+}
+
+Tensor unary(math::UnaryKind kind, const Tensor& x) { HT_DISPATCH(x.device(), unary, kind, x); }
+Tensor binary(math::BinaryKind kind, const Tensor& a, const Tensor& b, const Shape& out) {
+    HT_DISPATCH(a.device(), binary, kind, a, b, out);
+}
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, const Shape& out) {
+    HT_DISPATCH(a.device(), where, cond, a, b, out);
+}
+Tensor clamp(const Tensor& x, double lo, double hi) { HT_DISPATCH(x.device(), clamp, x, lo, hi); }
+
+Tensor sum_all(const Tensor& x) { HT_DISPATCH(x.device(), sum_all, x); }
+Tensor sum_axis(const Tensor& x, int axis) { HT_DISPATCH(x.device(), sum_axis, x, axis); }
+Tensor sum_to(const Tensor& x, const Shape& shape) { HT_DISPATCH(x.device(), sum_to, x, shape); }
+Tensor broadcast_to(const Tensor& x, const Shape& shape) { HT_DISPATCH(x.device(), broadcast_to, x, shape); }
+
+Tensor swap_axes(const Tensor& x, int axis0, int axis1) { HT_DISPATCH(x.device(), swap_axes, x, axis0, axis1); }
+Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop) {
+    HT_DISPATCH(x.device(), slice, x, axis, start, stop);
+}
+Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after) {
+    HT_DISPATCH(x.device(), pad, x, axis, before, after);
+}
+Tensor concat(const std::vector<Tensor>& xs, int axis) { HT_DISPATCH(xs.front().device(), concat, xs, axis); }
+
+Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
+    HT_DISPATCH(a.device(), matmul, a, transpose_a, b, transpose_b, out);
+}
+
+Tensor softmax(const Tensor& x, int axis) { HT_DISPATCH(x.device(), softmax, x, axis); }
+Tensor log_softmax(const Tensor& x, int axis) { HT_DISPATCH(x.device(), log_softmax, x, axis); }
+Tensor logsumexp(const Tensor& x, int axis) { HT_DISPATCH(x.device(), logsumexp, x, axis); }
+Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const Tensor& weights) {
+    HT_DISPATCH(logits.device(), cross_entropy, logits, labels, weights);
+}
+
+Tensor gather(const Tensor& x, const Tensor& indices, int axis, const Shape& out) {
+    HT_DISPATCH(x.device(), gather, x, indices, axis, out);
+}
+Tensor scatter_add(const Tensor& g, const Tensor& indices, int axis, const Shape& shape) {
+    HT_DISPATCH(g.device(), scatter_add, g, indices, axis, shape);
+}
+Tensor one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
+    HT_DISPATCH(labels.device(), one_hot, labels, classes, dtype);
+}
+
+}  // namespace hypertape::kernels
