@@ -1,6 +1,6 @@
 // CUDA kernels of the layout ops: copies that move elements without arithmetic. swap_axes maps
 // each output element to its source, with a tiled transpose for the last two axes of a batch of
-// matrices; slice, pad and concat each move a range along an axis with one copy_range kernel.
+// matrices; copy_range moves a range along an axis (slice, pad and concat are made of it).
 #include <algorithm>
 #include <utility>
 
@@ -83,10 +83,11 @@ __global__ void copy_range_kernel(const T* src, T* dst, RangeCopy c, std::int64_
     }
 }
 
-// Copies `count` positions along `axis`, from position src_at of src to position dst_at of dst;
-// the two shapes agree on every other axis.
+}  // namespace
+
 void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_t dst_at, std::int64_t count,
                 int axis) {
+    const DeviceScope scope(dst.device());
     const Shape& s = dst.shape();
     const std::int64_t outer = extent_product(s, 0, axis);
     const std::int64_t inner = extent_product(s, axis + 1, s.rank());
@@ -98,8 +99,6 @@ void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_
         check_launch("copy_range_kernel");
     });
 }
-
-}  // namespace
 
 Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
     const DeviceScope scope(x.device());
@@ -131,39 +130,6 @@ Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
             check_launch("swap_axes_kernel");
         }
     });
-    return out;
-}
-
-Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop) {
-    const DeviceScope scope(x.device());
-    Shape out_shape = x.shape();
-    out_shape[axis] = stop - start;
-    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    copy_range(x, start, out, 0, stop - start, axis);
-    return out;
-}
-
-Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after) {
-    const DeviceScope scope(x.device());
-    Shape out_shape = x.shape();
-    out_shape[axis] += before + after;
-    Tensor out = Tensor::zeros(out_shape, x.dtype(), x.device());
-    copy_range(x, 0, out, before, x.shape()[axis], axis);
-    return out;
-}
-
-Tensor concat(const std::vector<Tensor>& xs, int axis) {
-    const Tensor& first = xs.front();
-    const DeviceScope scope(first.device());
-    Shape out_shape = first.shape();
-    out_shape[axis] = 0;
-    for (const Tensor& x : xs) out_shape[axis] += x.shape()[axis];
-    Tensor out = Tensor::empty(out_shape, first.dtype(), first.device());
-    std::int64_t at = 0;
-    for (const Tensor& x : xs) {
-        copy_range(x, 0, out, at, x.shape()[axis], axis);
-        at += x.shape()[axis];
-    }
     return out;
 }
 

@@ -8,7 +8,6 @@ namespace hypertape::gpu {
 
 Tensor sum_all(const Tensor& x);
 Tensor sum_axis(const Tensor& x, int axis);
-Tensor sum_to(const Tensor& x, const Shape& shape);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 
 }  // namespace hypertape::gpu

@@ -125,10 +125,17 @@ __global__ void row_losses_kernel(const T* z, const std::int64_t* y, double* los
     }
 }
 
-// One thread sums the losses in row order, exactly as the CPU does.
+// (1/B) sum_i w_i loss_i by one block: each thread adds a fixed stride of rows, then a block
+// reduction, so the order (and the bits) are the same on every run.
 template <class T>
 __global__ void mean_loss_kernel(const double* losses, const T* weights, std::int64_t batch, T* out) {
-    *out = static_cast<T>(math::mean_weighted_loss(losses, weights, batch));
+    __shared__ typename cub::BlockReduce<double, kThreads>::TempStorage storage;
+    double partial = 0.0;
+    for (std::int64_t i = threadIdx.x; i < batch; i += blockDim.x) {
+        partial += (weights ? static_cast<double>(weights[i]) : 1.0) * losses[i];
+    }
+    const double total = cub::BlockReduce<double, kThreads>(storage).Sum(partial);
+    if (threadIdx.x == 0) *out = static_cast<T>(total / static_cast<double>(batch));
 }
 
 // One block per line, capped (blocks loop over the rest), and at least one block.
@@ -188,7 +195,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const Tensor& w
         row_losses_kernel<T><<<line_blocks(batch), kThreads, 0, stream(device)>>>(
             ptr<T>(logits), ptr<std::int64_t>(labels), mutable_ptr<double>(losses), batch, classes);
         check_launch("cross_entropy rows");
-        mean_loss_kernel<T><<<1, 1, 0, stream(device)>>>(ptr<double>(losses), w, batch, mutable_ptr<T>(out));
+        mean_loss_kernel<T><<<1, kThreads, 0, stream(device)>>>(ptr<double>(losses), w, batch, mutable_ptr<T>(out));
         check_launch("cross_entropy mean");
     });
     return out;

@@ -46,12 +46,9 @@ static_assert(same_signature(&cpu::where, &gpu::where));
 static_assert(same_signature(&cpu::clamp, &gpu::clamp));
 static_assert(same_signature(&cpu::sum_all, &gpu::sum_all));
 static_assert(same_signature(&cpu::sum_axis, &gpu::sum_axis));
-static_assert(same_signature(&cpu::sum_to, &gpu::sum_to));
 static_assert(same_signature(&cpu::broadcast_to, &gpu::broadcast_to));
 static_assert(same_signature(&cpu::swap_axes, &gpu::swap_axes));
-static_assert(same_signature(&cpu::slice, &gpu::slice));
-static_assert(same_signature(&cpu::pad, &gpu::pad));
-static_assert(same_signature(&cpu::concat, &gpu::concat));
+static_assert(same_signature(&cpu::copy_range, &gpu::copy_range));
 static_assert(same_signature(&cpu::matmul, &gpu::matmul));
 static_assert(same_signature(&cpu::softmax, &gpu::softmax));
 static_assert(same_signature(&cpu::log_softmax, &gpu::log_softmax));
@@ -100,17 +97,52 @@ Tensor clamp(const Tensor& x, double lo, double hi) { HT_DISPATCH(x.device(), cl
 
 Tensor sum_all(const Tensor& x) { HT_DISPATCH(x.device(), sum_all, x); }
 Tensor sum_axis(const Tensor& x, int axis) { HT_DISPATCH(x.device(), sum_axis, x, axis); }
-Tensor sum_to(const Tensor& x, const Shape& shape) { HT_DISPATCH(x.device(), sum_to, x, shape); }
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+    // Sums over each axis the target lacks or holds at extent 1, with either backend's sum_axis.
+    Tensor current = x;
+    const int lead = x.rank() - shape.rank();
+    for (int d = 0; d < x.rank(); ++d) {
+        const std::int64_t target = d < lead ? 1 : shape[d - lead];
+        if (target == 1 && x.shape()[d] != 1) current = sum_axis(current, d);
+    }
+    return current.shape() == shape ? current : current.reshaped(shape);
+}
 Tensor broadcast_to(const Tensor& x, const Shape& shape) { HT_DISPATCH(x.device(), broadcast_to, x, shape); }
 
 Tensor swap_axes(const Tensor& x, int axis0, int axis1) { HT_DISPATCH(x.device(), swap_axes, x, axis0, axis1); }
+void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_t dst_at, std::int64_t count,
+                int axis) {
+    HT_DISPATCH(dst.device(), copy_range, src, src_at, dst, dst_at, count, axis);
+}
+
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop) {
-    HT_DISPATCH(x.device(), slice, x, axis, start, stop);
+    Shape out_shape = x.shape();
+    out_shape[axis] = stop - start;
+    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+    copy_range(x, start, out, 0, stop - start, axis);
+    return out;
 }
+
 Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after) {
-    HT_DISPATCH(x.device(), pad, x, axis, before, after);
+    Shape out_shape = x.shape();
+    out_shape[axis] += before + after;
+    Tensor out = Tensor::zeros(out_shape, x.dtype(), x.device());
+    copy_range(x, 0, out, before, x.shape()[axis], axis);
+    return out;
 }
-Tensor concat(const std::vector<Tensor>& xs, int axis) { HT_DISPATCH(xs.front().device(), concat, xs, axis); }
+
+Tensor concat(const std::vector<Tensor>& xs, int axis) {
+    Shape out_shape = xs.front().shape();
+    out_shape[axis] = 0;
+    for (const Tensor& x : xs) out_shape[axis] += x.shape()[axis];
+    Tensor out = Tensor::empty(out_shape, xs.front().dtype(), xs.front().device());
+    std::int64_t at = 0;
+    for (const Tensor& x : xs) {
+        copy_range(x, 0, out, at, x.shape()[axis], axis);
+        at += x.shape()[axis];
+    }
+    return out;
+}
 
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
     HT_DISPATCH(a.device(), matmul, a, transpose_a, b, transpose_b, out);

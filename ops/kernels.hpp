@@ -40,11 +40,15 @@ Tensor clamp(const Tensor& x, double lo, double hi);
 // Reductions and broadcasting (ops/reduce.hpp).
 Tensor sum_all(const Tensor& x);
 Tensor sum_axis(const Tensor& x, int axis);
+// x summed down to `shape`, which broadcasts to x.shape(): sum_axis over the broadcast axes.
 Tensor sum_to(const Tensor& x, const Shape& shape);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 
-// Layout (ops/layout.hpp).
+// Layout (ops/layout.hpp). slice, pad and concat are made of copy_range, which moves `count`
+// positions along `axis` from position src_at of src to position dst_at of dst (the shapes agree
+// on every other axis).
 Tensor swap_axes(const Tensor& x, int axis0, int axis1);
+void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_t dst_at, std::int64_t count, int axis);
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop);
 Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after);
 Tensor concat(const std::vector<Tensor>& xs, int axis);

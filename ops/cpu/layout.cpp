@@ -7,12 +7,9 @@
 #include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::cpu {
-namespace {
 
 using math::extent_product;
 
-// Copies `count` positions along `axis`, from position src_at of src to position dst_at of dst;
-// the two shapes agree on every other axis. Each outer index moves one contiguous run.
 void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_t dst_at, std::int64_t count,
                 int axis) {
     const Shape& s = dst.shape();
@@ -31,8 +28,6 @@ void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_
         });
     });
 }
-
-}  // namespace
 
 Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
     const auto [lo, hi] = std::minmax(axis0, axis1);
@@ -62,35 +57,6 @@ Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
             }
         });
     });
-    return out;
-}
-
-Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop) {
-    Shape out_shape = x.shape();
-    out_shape[axis] = stop - start;
-    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
-    copy_range(x, start, out, 0, stop - start, axis);
-    return out;
-}
-
-Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after) {
-    Shape out_shape = x.shape();
-    out_shape[axis] += before + after;
-    Tensor out = Tensor::zeros(out_shape, x.dtype(), x.device());
-    copy_range(x, 0, out, before, x.shape()[axis], axis);
-    return out;
-}
-
-Tensor concat(const std::vector<Tensor>& xs, int axis) {
-    Shape out_shape = xs.front().shape();
-    out_shape[axis] = 0;
-    for (const Tensor& x : xs) out_shape[axis] += x.shape()[axis];
-    Tensor out = Tensor::empty(out_shape, xs.front().dtype(), xs.front().device());
-    std::int64_t at = 0;
-    for (const Tensor& x : xs) {
-        copy_range(x, 0, out, at, x.shape()[axis], axis);
-        at += x.shape()[axis];
-    }
     return out;
 }
 

@@ -47,16 +47,6 @@ Tensor sum_axis(const Tensor& x, int axis) {
     return out;
 }
 
-Tensor sum_to(const Tensor& x, const Shape& shape) {
-    Tensor current = x;
-    const int lead = x.rank() - shape.rank();
-    for (int d = 0; d < x.rank(); ++d) {
-        const std::int64_t target = d < lead ? 1 : shape[d - lead];
-        if (target == 1 && x.shape()[d] != 1) current = sum_axis(current, d);
-    }
-    return current.shape() == shape ? current : current.reshaped(shape);
-}
-
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
     Tensor out = Tensor::empty(shape, x.dtype(), x.device());
     dispatch_floating(x.dtype(), [&]<class T>() {

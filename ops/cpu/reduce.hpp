@@ -9,8 +9,6 @@ namespace hypertape::cpu {
 Tensor sum_all(const Tensor& x);
 // Sum over `axis`, kept with extent 1.
 Tensor sum_axis(const Tensor& x, int axis);
-// x summed down to `shape`, which broadcasts to x.shape().
-Tensor sum_to(const Tensor& x, const Shape& shape);
 // x repeated along its broadcast axes to `shape`.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 
