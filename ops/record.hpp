@@ -4,7 +4,7 @@
 // through the op's JVP. Every op in ops/ ends with it; user-defined ops can too.
 //
 //   Var exp(const Var& x) {
-//       Tensor y = cpu::unary(cpu::UnaryKind::exp, x.value());
+//       Tensor y = kernels::unary(math::UnaryKind::exp, x.value());   // ops/kernels.hpp
 //       return record({"exp", {x}, {}, /*save_output=*/true}, y,
 //           [](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g * s[0]}; },
 //           [](const Tangents& t) { return t[0] * t.output(); });
