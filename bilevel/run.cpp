@@ -76,15 +76,12 @@ void FiniteWatch::check(const Tensor& value, int t, std::size_t component) {
         fail("hypergradient: a state of more than ", kComponents, " components is not supported");
     }
     const std::int64_t tag = static_cast<std::int64_t>(t) * kComponents + static_cast<std::int64_t>(component);
-    if (value.device().kind == Device::Kind::cpu) {
-        if (!value.all_finite()) report(tag);
-        return;
-    }
     if (!first_bad_.defined() || first_bad_.device() != value.device()) {
         verify();  // a flag left on another device is read before it is replaced
         first_bad_ = Tensor::full(Shape{}, static_cast<double>(kNone), DType::i64, value.device());
     }
     kernels::flag_nonfinite(value, first_bad_, tag);
+    if (value.device().kind == Device::Kind::cpu) verify();  // free on the host: fail at the bad step
 }
 
 void FiniteWatch::verify() {
