@@ -3,8 +3,8 @@
 // counters as the HostAllocator (tape/allocator.hpp), so tape stats and strategy reports mean
 // the same on the GPU.
 //
-// Concept: requests are rounded up to a size class (512-byte multiples up to 1 MiB, then powers
-// of two), and a freed block goes to its class's free list instead of back to cudaFree. Blocks
+// Concept: requests are rounded up to a size class (512-byte multiples up to 1 MiB, then
+// multiples of 2 MiB), and a freed block goes to its class's free list instead of back to cudaFree. Blocks
 // are used only on the device's single stream, so a block freed by one kernel's tensor and handed
 // to the next kernel is safe without synchronising: the stream orders the two. On out-of-memory
 // the cache is released and cudaMalloc tried once more; then an Error says how many bytes were
