@@ -106,9 +106,9 @@ Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
     const Shape& s = x.shape();
     const SwapView v{extent_product(s, 0, lo), s[lo], extent_product(s, lo + 1, hi), s[hi],
                      extent_product(s, hi + 1, s.rank())};
-    Shape out_shape = s;
-    std::swap(out_shape[lo], out_shape[hi]);
-    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+    Shape::Dims swapped = s.dims();
+    std::swap(swapped[lo], swapped[hi]);
+    Tensor out = Tensor::empty(Shape(swapped), x.dtype(), x.device());
     const std::int64_t n = x.numel();
     if (n == 0) return out;
     const cudaStream_t st = stream(x.device());

@@ -103,8 +103,7 @@ Tensor sum_all(const Tensor& x) {
 Tensor sum_axis(const Tensor& x, int axis) {
     const DeviceScope scope(x.device());
     const math::AxisLines lines(x.shape(), axis);
-    Shape kept = x.shape();
-    kept[axis] = 1;
+    const Shape kept = x.shape().with_extent(axis, 1);
     if (lines.count() == 0) return Tensor::empty(kept, x.dtype(), x.device());
     if (lines.len == 0) return Tensor::zeros(kept, x.dtype(), x.device());
     // A single line is the whole tensor: the two-pass sum_all spreads it over the device.

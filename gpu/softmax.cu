@@ -175,8 +175,7 @@ Tensor log_softmax(const Tensor& x, int axis) {
 }
 
 Tensor logsumexp(const Tensor& x, int axis) {
-    Shape kept = x.shape();
-    kept[axis] = 1;
+    const Shape kept = x.shape().with_extent(axis, 1);
     return map_lines(x, axis, kept, "logsumexp",
                      [](unsigned blocks, cudaStream_t s, const auto* in, auto* out, const math::AxisLines& lines) {
                          logsumexp_kernel<<<blocks, kThreads, 0, s>>>(in, out, lines);

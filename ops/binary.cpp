@@ -1,11 +1,12 @@
 #include "hypertape/ops/binary.hpp"
 
 #include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
+#include "hypertape/ops/select.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -16,6 +17,21 @@ Tensor forward(const char* op, BinaryKind kind, const Var& a, const Var& b) {
     check_operands(op, a, b);
     const Shape out = broadcast_shapes(op, a.shape(), b.shape());
     return kernels::binary(kind, a.value(), b.value(), out);
+}
+
+// pow's partial derivatives, with PyTorch's values where the plain formulas give NaN or -inf at
+// a = 0 (its pow_backward_self and pow_backward_exponent):
+//   d/da = b a^(b-1), but 0 where b == 0 (a^0 is 1 for every a, 0 included)
+//   d/db = y log(a),  but 0 where a == 0 and b >= 0 (y is 0 or 1 there; 0 log 0 is taken as 0)
+// where(c, p, q) takes p where c != 0, NaN included, so a NaN operand still gives NaN. Written with
+// differentiable ops, so grad-of-grad works (at a = 0 second derivatives may be NaN, as in PyTorch).
+Var pow_grad_a(const Var& a, const Var& b) { return where(b, b * pow(a, b - 1.0), scalar_like(0.0, a)); }
+
+Var pow_grad_b(const Var& a, const Var& b, const Var& y) {
+    const Var y_log_a = y * log(a);
+    // Where a == 0: y log(a) is -inf for b < 0 (kept, as PyTorch does); 0 * y is 0 for b >= 0 and
+    // NaN for a NaN b.
+    return where(a, y_log_a, where(greater(scalar_like(0.0, b), b), y_log_a, 0.0 * y));
 }
 
 }  // namespace
@@ -87,15 +103,15 @@ Var pow(const Var& a, const Var& b) {
             const Var& a = s[0];
             const Var& b = s[1];
             const Var& y = s[2];
-            return Grads{needs[0] ? sum_to(g * b * pow(a, b - 1.0), a.shape()) : Var(),
-                         needs[1] ? sum_to(g * y * log(a), b.shape()) : Var()};
+            return Grads{needs[0] ? sum_to(g * pow_grad_a(a, b), a.shape()) : Var(),
+                         needs[1] ? sum_to(g * pow_grad_b(a, b, y), b.shape()) : Var()};
         },
         [](const Tangents& t) {
             const int r = t.output().rank();
             const Var& a = t.primal(0);
             const Var& b = t.primal(1);
-            return sum_terms(t, {t.has(0) ? lift(t[0], r) * (b * pow(a, b - 1.0)) : Var(),
-                                 t.has(1) ? lift(t[1], r) * (t.output() * log(a)) : Var()});
+            return sum_terms(t, {t.has(0) ? lift(t[0], r) * pow_grad_a(a, b) : Var(),
+                                 t.has(1) ? lift(t[1], r) * pow_grad_b(a, b, t.output()) : Var()});
         });
 }
 

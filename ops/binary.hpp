@@ -7,7 +7,9 @@
 //   sub  a - b     d/da = 1          d/db = -1
 //   mul  a * b     d/da = b          d/db = a
 //   div  a / b     d/da = 1/b        d/db = -y/b          (y = a / b)
-//   pow  a ^ b     d/da = b a^(b-1)  d/db = y log(a)      (y = a ^ b; d/db needs a > 0)
+//   pow  a ^ b     d/da = b a^(b-1)  d/db = y log(a)      (y = a ^ b)
+//        as in PyTorch, d/da is 0 where b == 0 and d/db is 0 where a == 0 and b >= 0, so
+//        pow(0, 0) has derivatives 0 and 0 (not NaN and -inf); d/db is NaN where a < 0
 // Doubles mix in as constant scalars of the tensor's dtype: 2.0 * x, x - 1.0, 1.0 / x.
 #include "hypertape/tape/var.hpp"
 

@@ -3,24 +3,24 @@
 #include <string>
 
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/record.hpp"
 #include "hypertape/ops/kernels.hpp"
+#include "hypertape/ops/record.hpp"
 
 namespace hypertape {
 namespace {
 
-// `shape` with its `axis` replaced by the index axes. Values keep rank < kMaxRank, so that their
-// tangent batches have room for the batch axis.
+// `shape` with its `axis` replaced by the index axes; throws naming `op` when that has more than
+// kMaxRank axes or kMaxNumel elements.
 Shape gathered_shape(const char* op, const Shape& shape, const Shape& indices, int axis) {
     const int rank = shape.rank() - 1 + indices.rank();
-    if (rank >= kMaxRank) {
+    if (rank > kMaxRank) {
         fail(op, ": indices ", indices.str(), " along axis ", axis, " of ", shape.str(), " give rank ", rank,
-             "; the most is ", kMaxRank - 1);
+             "; the most is ", kMaxRank);
     }
     Shape::Dims dims(shape.dims().begin(), shape.dims().begin() + axis);
     dims.insert(dims.end(), indices.dims().begin(), indices.dims().end());
     dims.insert(dims.end(), shape.dims().begin() + axis + 1, shape.dims().end());
-    return Shape(dims);
+    return checked_shape(op, dims);
 }
 
 }  // namespace
@@ -53,7 +53,9 @@ Var scatter_add(const Var& g, const Tensor& indices, int axis, const Shape& shap
     return record(
         {"scatter_add", {g}, {Var(indices)}}, kernels::scatter_add(g.value(), indices, a, shape),
         [a](const Var& gy, const VarList& s, const NeedsGrad&) { return Grads{gather(gy, s[0].value(), a)}; },
-        [&](const Tangents& t) { return Var(kernels::scatter_add(t[0].value(), indices, a + 1, shape.prepend(t.n()))); });
+        [&](const Tangents& t) {
+            return Var(kernels::scatter_add(t[0].value(), indices, a + 1, shape.prepend(t.n())));
+        });
 }
 
 Var one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
@@ -63,11 +65,15 @@ Var one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
     }
     if (!is_floating(dtype)) fail("one_hot: the result dtype must be floating, got ", name_of(dtype));
     check_backend("one_hot", labels.device());
-    if (labels.rank() >= kMaxRank - 1) {
+    if (labels.rank() >= kMaxRank) {
         fail("one_hot: labels of shape ", labels.shape().str(), " give rank ", labels.rank() + 1, "; the most is ",
-             kMaxRank - 1);
+             kMaxRank);
     }
     if (classes < 1) fail("one_hot: classes must be positive, got ", classes);
+    // The result [labels..., classes] must fit before the kernel allocates it.
+    Shape::Dims dims = labels.shape().dims();
+    dims.push_back(classes);
+    checked_shape("one_hot", dims);
     check_in_range("one_hot", "label", labels, classes, "for " + std::to_string(classes) + " classes");
     return constant_result(kernels::one_hot(labels, classes, dtype));
 }

@@ -116,26 +116,33 @@ void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_
 }
 
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop) {
-    Shape out_shape = x.shape();
-    out_shape[axis] = stop - start;
-    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+    Tensor out = Tensor::empty(x.shape().with_extent(axis, stop - start), x.dtype(), x.device());
     copy_range(x, start, out, 0, stop - start, axis);
     return out;
 }
 
 Tensor pad(const Tensor& x, int axis, std::int64_t before, std::int64_t after) {
-    Shape out_shape = x.shape();
-    out_shape[axis] += before + after;
-    Tensor out = Tensor::zeros(out_shape, x.dtype(), x.device());
+    Shape::Dims dims = x.shape().dims();
+    std::int64_t& extent = dims[static_cast<std::size_t>(axis)];
+    if (__builtin_add_overflow(extent, before, &extent) || __builtin_add_overflow(extent, after, &extent)) {
+        fail("pad: padding axis ", axis, " of x of shape ", x.shape().str(), " by ", before, " before and ", after,
+             " after overflows int64");
+    }
+    Tensor out = Tensor::zeros(checked_shape("pad", dims), x.dtype(), x.device());
     copy_range(x, 0, out, before, x.shape()[axis], axis);
     return out;
 }
 
 Tensor concat(const std::vector<Tensor>& xs, int axis) {
-    Shape out_shape = xs.front().shape();
-    out_shape[axis] = 0;
-    for (const Tensor& x : xs) out_shape[axis] += x.shape()[axis];
-    Tensor out = Tensor::empty(out_shape, xs.front().dtype(), xs.front().device());
+    Shape::Dims dims = xs.front().shape().dims();
+    std::int64_t& extent = dims[static_cast<std::size_t>(axis)];
+    extent = 0;
+    for (const Tensor& x : xs) {
+        if (__builtin_add_overflow(extent, x.shape()[axis], &extent)) {
+            fail("concat: the extents of ", xs.size(), " operands along axis ", axis, " overflow int64");
+        }
+    }
+    Tensor out = Tensor::empty(checked_shape("concat", dims), xs.front().dtype(), xs.front().device());
     std::int64_t at = 0;
     for (const Tensor& x : xs) {
         copy_range(x, 0, out, at, x.shape()[axis], axis);

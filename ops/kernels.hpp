@@ -46,7 +46,8 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 
 // Layout (ops/layout.hpp). slice, pad and concat are made of copy_range, which moves `count`
 // positions along `axis` from position src_at of src to position dst_at of dst (the shapes agree
-// on every other axis).
+// on every other axis). pad and concat throw, naming their op, when the result's extent overflows
+// int64 or its shape exceeds kMaxNumel elements, before they allocate.
 Tensor swap_axes(const Tensor& x, int axis0, int axis1);
 void copy_range(const Tensor& src, std::int64_t src_at, Tensor& dst, std::int64_t dst_at, std::int64_t count, int axis);
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t stop);

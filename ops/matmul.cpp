@@ -5,18 +5,19 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
 
 std::string described(const Shape& s, bool transposed) { return s.str() + (transposed ? " (transposed)" : ""); }
 
-// The shape of op(a) op(b): the broadcast batch axes, then [m, n]. Throws naming both shapes.
+// The shape of op(a) op(b): the broadcast batch axes, then [m, n]. Throws naming both shapes, or
+// the result's when it would exceed kMaxNumel elements.
 Shape product_shape(const Shape& a, const Shape& b, Trans t) {
     if (a.rank() < 2 || b.rank() < 2) {
         fail("matmul: operands of shape ", a.str(), " and ", b.str(), " must have rank 2 or more (dot takes vectors)");
@@ -43,7 +44,7 @@ Shape product_shape(const Shape& a, const Shape& b, Trans t) {
     }
     dims.push_back(m);
     dims.push_back(n);
-    return Shape(dims);
+    return checked_shape("matmul", dims);
 }
 
 }  // namespace

@@ -28,6 +28,16 @@ std::int64_t tangent_batch(const char* op, const VarList& operands) {
     return n;
 }
 
+void check_tangent_room(const char* op, std::int64_t n, const Tensor& value) {
+    if (value.rank() == kMaxRank) {
+        fail(op, ": the result has shape ", value.shape().str(), ", but forward mode needs one more axis for its ", n,
+             " tangent directions: only values of rank 0 to ", kMaxRank - 1, " can carry tangents");
+    }
+    Shape::Dims dims{n};
+    dims.insert(dims.end(), value.shape().dims().begin(), value.shape().dims().end());
+    checked_shape(op, dims, "the tangent batch");
+}
+
 Tangents tangent_args(std::int64_t n, const VarList& operands, const Tensor& value) {
     VarList tangents;
     VarList primals;

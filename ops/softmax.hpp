@@ -7,6 +7,10 @@
 //   log_softmax(x, axis)   y = x - logsumexp(x)           VJP: g - softmax(x) sum(g, axis)
 //   logsumexp(x, axis)     log sum(exp(x)) over the axis  VJP: g softmax(x)
 //                          (removed, or kept with extent 1 under keepdim)
+// Infinite inputs: a line of -inf has logsumexp -inf; a line holding +inf has logsumexp +inf, its
+// limit, as in PyTorch. softmax and log_softmax of such a line are NaN at its +inf entries and
+// take their limits 0 and -inf at the others (PyTorch makes the whole line NaN): there is no
+// single limit to give where two entries are +inf.
 //
 // Softmax cross-entropy with int64 labels y [B] in [0, C) for logits z [B, C], as one record:
 //   cross_entropy(z, y)      = (1/B) sum_i l_i,      l_i = logsumexp(z_i) - z_i[y_i]

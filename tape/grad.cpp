@@ -59,6 +59,11 @@ void check_accumulate(const std::vector<Var>& xs, const std::vector<Tensor>& acc
             fail("grad: the starting adjoint of input #", i, " is ", name_of(a.dtype()), " ", a.shape().str(),
                  " but the input is ", describe(xs[i]));
         }
+        // Starting adjoints are seeds too, checked as make_seed checks the output's.
+        if (!a.all_finite()) {
+            fail("grad: the starting adjoint of input #", i, " (GradOptions::accumulate) of shape ", a.shape().str(),
+                 " contains NaN or Inf");
+        }
     }
 }
 
@@ -148,6 +153,11 @@ std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOption
     auto tape = VarAccess::tape(y);
     if (!y.on_tape() || !tape) {
         fail("grad: the output (", describe(y), ") is a constant, not a result recorded on a live tape");
+    }
+    // PyTorch returns a gradient that silently does not require grad here; a constant where the
+    // caller asked for a differentiable result would truncate a hypergradient without a sign.
+    if (options.create_graph && !tape->recording()) {
+        fail("grad: create_graph inside a no-record scope (Tape::no_record) cannot record the sweep");
     }
     check_output_live(y, *tape);
     std::unordered_set<NodeId> requested;

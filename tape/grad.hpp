@@ -9,7 +9,8 @@
 // Records: a sweep consumes the tape (all its records are released afterwards, as in a training
 // step) unless `retain_records` is set. `create_graph` records the sweep itself, so that its
 // results are Vars on the tape that can be differentiated again (gradient-descent steps inside an
-// unrolled loop, Hessian-vector products); it implies retain_records.
+// unrolled loop, Hessian-vector products); it implies retain_records. Inside a no-record scope
+// (Tape::no_record) there is nothing to record it on, so create_graph throws there.
 //
 //   Var g = grad(loss(w, lam), w, create_graph);      // differentiable gradient
 //   w = w - 0.1 * g;
@@ -27,7 +28,7 @@ struct GradOptions {
     // Starting adjoints, one per input (undefined: none): the result is accumulate[i] plus the
     // sweep's contributions, added in the order one sweep over the whole computation would add
     // them. Chained sweeps over consecutive parts of a computation (checkpointing) then give the
-    // same bits as one sweep.
+    // same bits as one sweep. Like seeds, they must be finite: NaN or Inf throws, naming the input.
     std::vector<Tensor> accumulate;
 };
 

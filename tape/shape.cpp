@@ -5,23 +5,50 @@
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
+namespace {
+
+std::string dims_str(const Shape::Dims& dims) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += ", ";
+        s += std::to_string(dims[i]);
+    }
+    return s + "]";
+}
+
+// Extents are >= 0 and the product of the nonzero ones is at most kMaxNumel; the running product
+// is checked at every factor, so the check itself never overflows.
+void check_dims(const char* op, const Shape::Dims& dims, const char* what) {
+    std::int64_t product = 1;
+    for (auto d : dims) {
+        if (d < 0) fail(op, ": negative extent in ", what, " ", dims_str(dims));
+        if (d == 0) continue;
+        if (__builtin_mul_overflow(product, d, &product) || product > kMaxNumel) {
+            fail(op, ": ", what, " ", dims_str(dims),
+                 " is too large: its nonzero extents multiply to more than 2^59 = ", kMaxNumel,
+                 ", the most elements a tensor may hold");
+        }
+    }
+}
+
+}  // namespace
 
 Shape::Shape(std::initializer_list<std::int64_t> dims) {
     if (dims.size() > static_cast<std::size_t>(kMaxRank)) {
         fail("Shape: rank ", dims.size(), " exceeds the maximum rank ", kMaxRank);
     }
     dims_.assign(dims.begin(), dims.end());
-    validate();
+    check_dims("Shape", dims_, "shape");
 }
 
-Shape::Shape(const Dims& dims) : dims_(dims) { validate(); }
+Shape::Shape(const Dims& dims) : dims_(dims) { check_dims("Shape", dims_, "shape"); }
 
-void Shape::validate() const {
-    for (auto d : dims_) {
-        if (d < 0) fail("Shape: negative extent in ", str());
-    }
+Shape checked_shape(const char* op, const Shape::Dims& dims, const char* what) {
+    check_dims(op, dims, what);
+    return Shape(dims);
 }
 
+// The constructors bound the product, so it cannot overflow here.
 std::int64_t Shape::numel() const {
     std::int64_t n = 1;
     for (auto d : dims_) n *= d;
@@ -41,14 +68,13 @@ Shape Shape::drop_front() const {
     return Shape(Dims(dims_.begin() + 1, dims_.end()));
 }
 
-std::string Shape::str() const {
-    std::string s = "[";
-    for (std::size_t i = 0; i < dims_.size(); ++i) {
-        if (i) s += ", ";
-        s += std::to_string(dims_[i]);
-    }
-    return s + "]";
+Shape Shape::with_extent(int axis, std::int64_t extent) const {
+    Dims d = dims_;
+    d[static_cast<std::size_t>(axis)] = extent;
+    return Shape(d);
 }
+
+std::string Shape::str() const { return dims_str(dims_); }
 
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
     const int rank = std::max(a.rank(), b.rank());
@@ -63,7 +89,7 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
         }
         out[static_cast<std::size_t>(i)] = da == 1 ? db : da;
     }
-    return Shape(out);
+    return checked_shape(op, out);
 }
 
 int normalize_axis(const char* op, int axis, int rank) {

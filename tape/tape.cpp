@@ -18,6 +18,11 @@ Var detach(const Var& x) { return Var(x.value()); }
 
 Var with_tangents(const Var& x, const Tensor& directions) {
     if (!x.defined()) fail("with_tangents: the Var is undefined");
+    if (x.rank() == kMaxRank) {
+        fail("with_tangents: the value has shape ", x.shape().str(),
+             ", but forward mode needs one more axis for the tangent directions: only values of rank 0 to ",
+             kMaxRank - 1, " can carry tangents");
+    }
     if (!directions.defined() || directions.rank() != x.rank() + 1 || directions.shape().drop_front() != x.shape()) {
         fail("with_tangents: directions of shape ", directions.defined() ? directions.shape().str() : "(undefined)",
              " do not have the shape [n, ", x.shape().str().substr(1));

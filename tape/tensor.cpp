@@ -1,6 +1,7 @@
 #include "hypertape/tape/tensor.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "hypertape/ops/kernels.hpp"
 #include "hypertape/tape/allocator.hpp"
@@ -30,6 +31,9 @@ void Tensor::check_host_access(DType requested) const {
     }
     if (device().kind != Device::Kind::cpu) fail("Tensor::data: tensor lives on ", device().name(), ", not the host");
 }
+
+// A Shape holds at most kMaxNumel elements (checked when it is built), so no byte count overflows.
+static_assert(kMaxNumel <= std::numeric_limits<std::int64_t>::max() / 8, "8-byte elements must fit");
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     const auto bytes = static_cast<std::size_t>(shape.numel()) * size_of(dtype);

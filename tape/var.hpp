@@ -13,6 +13,8 @@
 // propagates them (its JVP rule), so one forward pass yields J V for n directions V at once:
 //   Var x = with_tangents(Tensor::randn({3}, rng, f64), Tensor::randn({2, 3}, rng, f64));
 //   Var y = exp(x);            // y.tangent() has shape [2, 3]: exp(x) * V[k] for k = 0, 1
+// The batch axis comes on top of the value's, so only values of rank 0 to 4 carry tangents: an op
+// whose result has rank 5 throws, naming the op, when its operands carry tangents.
 #include <cstdint>
 #include <memory>
 

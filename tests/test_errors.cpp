@@ -95,3 +95,50 @@ TEST_CASE("tangent batches of different sizes do not mix", "[errors][forward]") 
     const Var b = with_tangents(Var(Tensor::zeros({3}, f64)), Tensor::zeros({4, 3}, f64));
     CHECK_ERROR(a + b, Contains("add") && Contains("2 and 4 tangent"));
 }
+
+TEST_CASE("starting adjoints are checked for NaN and Inf, naming the input", "[errors]") {
+    Tape tape;
+    const Var x = tape.variable(Tensor::ones({2}, f64));
+    const Var z = tape.variable(Tensor::ones({2}, f64));
+    const Var y = sum(x * z);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    GradOptions options;
+    options.retain_records = true;
+    options.accumulate = {Tensor::ones({2}, f64), Tensor::from_vector({1, nan}, {2}, f64)};
+    CHECK_ERROR(grad(y, {x, z}, options), Contains("input #1") && Contains("NaN or Inf"));
+    options.accumulate = {Tensor::from_vector({-inf, 1}, {2}, f64), Tensor()};
+    CHECK_ERROR(grad(y, {x, z}, options), Contains("input #0") && Contains("NaN or Inf"));
+    options.accumulate = {Tensor::ones({2}, f64), Tensor()};
+    CHECK(grad(y, {x, z}, options)[0].value().to_vector() == std::vector<double>{2, 2});
+}
+
+TEST_CASE("create_graph inside a no-record scope throws instead of returning a constant", "[errors]") {
+    Tape tape;
+    const Var x = tape.variable(Tensor::ones({2}, f64));
+    const Var y = sum(x * x);
+    {
+        auto plain = tape.no_record();
+        CHECK_ERROR(grad(y, x, create_graph), Contains("create_graph") && Contains("no-record"));
+        GradOptions retain;
+        retain.retain_records = true;
+        CHECK(grad(y, x, retain).value().to_vector() == std::vector<double>{2, 2});  // a plain sweep is fine
+    }
+    CHECK(grad(y, x, create_graph).on_tape());
+}
+
+TEST_CASE("rank-5 values work in reverse mode but carry no tangents", "[errors][forward]") {
+    Tape tape;
+    const Var x = tape.variable(Tensor::ones({1, 2, 1, 1, 2}, f64));
+    CHECK(grad(sum(exp(x)), x).shape() == Shape{1, 2, 1, 1, 2});
+    CHECK(one_hot(Tensor::indices({0, 1}, {1, 1, 1, 2}), 3).shape() == Shape{1, 1, 1, 2, 3});
+    CHECK_ERROR(with_tangents(x, Tensor::zeros({1, 1}, f64)),
+                Contains("with_tangents") && Contains("[1, 2, 1, 1, 2]") && Contains("rank 0 to 4"));
+
+    // An op whose result would need a sixth axis for its tangents names itself.
+    const Var v = with_tangents(Var(Tensor::ones({2}, f64)), Tensor::ones({3, 2}, f64));
+    CHECK_ERROR(reshape(v, {1, 1, 1, 1, 2}), Contains("reshape") && Contains("[1, 1, 1, 1, 2]") &&
+                                                 Contains("3 tangent directions") && Contains("rank 0 to 4"));
+    CHECK_ERROR(v + Var(Tensor::ones({1, 1, 1, 1, 2}, f64)), Contains("add") && Contains("rank 0 to 4"));
+    CHECK(reshape(v, {1, 1, 1, 2}).tangents().shape() == Shape{3, 1, 1, 1, 2});
+}

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <hypertape/ops/softmax.hpp>
+#include <limits>
 
 #include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
@@ -188,4 +189,31 @@ TEST_CASE("softmax family and cross_entropy reject bad arguments", "[ops][softma
     CHECK_ERROR(cross_entropy(z, labels, Var(Tensor::ones({3}, f32))),
                 Catch::Contains("cross_entropy") && Catch::Contains("float32") && Catch::Contains("float64"));
     CHECK_ERROR(cross_entropy(z, labels, Var()), Catch::Contains("weights") && Catch::Contains("undefined"));
+}
+
+TEST_CASE("a line holding +inf has logsumexp +inf, and softmax is NaN only at the +inf entries", "[ops][softmax]") {
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (DType dtype : {f64, f32}) {
+        INFO(name_of(dtype));
+        const Var x = Tensor::from_vector({inf, 0, -inf, -inf, -inf, inf, 1, 2, nan, 0, inf, nan}, {6, 2}, dtype);
+        const std::vector<double> lse = logsumexp(x).value().to_vector();
+        CHECK(lse[0] == inf);  // PyTorch: inf; exp(inf - inf) made it NaN
+        CHECK(lse[1] == -inf);
+        CHECK(lse[2] == inf);
+        CHECK(lse[3] == Approx(std::log(std::exp(1.0) + std::exp(2.0))));
+        CHECK(std::isnan(lse[4]));
+        CHECK(std::isnan(lse[5]));
+
+        const std::vector<double> p = softmax(x).value().to_vector();
+        CHECK(std::isnan(p[0]));
+        CHECK(p[1] == 0);
+        CHECK(p[4] == 0);
+        CHECK(std::isnan(p[5]));
+        const std::vector<double> lp = log_softmax(x).value().to_vector();
+        CHECK(std::isnan(lp[0]));
+        CHECK(lp[1] == -inf);
+        CHECK(lp[4] == -inf);
+        CHECK(std::isnan(lp[5]));
+    }
 }

@@ -38,9 +38,9 @@ Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
     const std::int64_t mid = extent_product(s, lo + 1, hi);
     const std::int64_t d1 = s[hi];
     const std::int64_t inner = extent_product(s, hi + 1, s.rank());
-    Shape out_shape = s;
-    std::swap(out_shape[lo], out_shape[hi]);
-    Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+    Shape::Dims swapped = s.dims();
+    std::swap(swapped[lo], swapped[hi]);
+    Tensor out = Tensor::empty(Shape(swapped), x.dtype(), x.device());
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();
         T* po = out.data<T>();

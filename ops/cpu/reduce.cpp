@@ -29,8 +29,7 @@ Tensor sum_all(const Tensor& x) {
 
 Tensor sum_axis(const Tensor& x, int axis) {
     const math::AxisLines lines(x.shape(), axis);
-    Shape kept = x.shape();
-    kept[axis] = 1;
+    const Shape kept = x.shape().with_extent(axis, 1);
     Tensor out = Tensor::empty(kept, x.dtype(), x.device());
     dispatch_floating(x.dtype(), [&]<class T>() {
         const T* px = x.data<T>();

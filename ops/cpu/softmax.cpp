@@ -54,8 +54,7 @@ Tensor log_softmax(const Tensor& x, int axis) {
 }
 
 Tensor logsumexp(const Tensor& x, int axis) {
-    Shape kept = x.shape();
-    kept[axis] = 1;
+    const Shape kept = x.shape().with_extent(axis, 1);
     return map_lines(x, axis, kept, [](const auto* in, auto* out, std::int64_t len, std::int64_t stride) {
         using T = std::remove_cvref_t<decltype(*out)>;
         *out = static_cast<T>(math::line_logsumexp(in, len, stride));

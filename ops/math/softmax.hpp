@@ -12,11 +12,14 @@
 
 namespace hypertape::math {
 
-// The shift of a line from its maximum: the maximum, or 0 when the line is empty or all -inf
-// (logsumexp is then -inf, not NaN).
+// The shift of a line from its maximum: the maximum, or 0 when it is infinite, as PyTorch's
+// logsumexp shifts: a line that is empty or all -inf then has logsumexp -inf, and one holding +inf
+// has logsumexp +inf (its limit), not the NaN of exp(inf - inf). In softmax and log_softmax such a
+// line gives NaN at its +inf entries and the limits 0 and -inf elsewhere (PyTorch gives NaN for the
+// whole line).
 template <class T>
 HT_HOST_DEVICE T softmax_shift(T line_maximum) {
-    return line_maximum == -std::numeric_limits<T>::infinity() ? T(0) : line_maximum;
+    return std::isinf(line_maximum) ? T(0) : line_maximum;
 }
 
 // logsumexp of a line from its shift m and the sum s of exp(x - m).
