@@ -75,7 +75,8 @@ TEST_CASE("tensors reject bad construction and access", "[errors]") {
     CHECK_ERROR(Tensor::from_vector({1, 2, 3}, {2, 2}, f64), Contains("3 values") && Contains("[2, 2]"));
     CHECK_ERROR(Tensor::zeros({2}, f64).data<float>(), Contains("float32") && Contains("float64"));
     CHECK_ERROR(Tensor::zeros({2, 2}, f64).item(), Contains("item") && Contains("[2, 2]"));
-    CHECK_ERROR(Tensor::zeros({1}, f64, Device::cuda(0)), Contains("cuda:0"));
+    const Device missing = Device::cuda(cuda_device_count());  // one past the last device, on any machine
+    CHECK_ERROR(Tensor::zeros({1}, f64, missing), Contains(missing.name()));
     CHECK_ERROR(Tensor::zeros({4}, f64).reshaped({3}), Contains("reshape"));
     CHECK_ERROR(Shape({1, 2, 3, 4, 5, 6}), Contains("rank"));
     CHECK_ERROR(Tape().variable(Tensor::indices({1, 2})), Contains("int64"));
