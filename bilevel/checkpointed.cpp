@@ -32,6 +32,7 @@ public:
                 break;
             case Action::Kind::free:
                 slots_.erase(a.slot);
+                note_slots();
                 break;
             case Action::Kind::reverse:
                 reverse(offset_ + a.from, offset_ + a.to);
@@ -42,12 +43,15 @@ public:
     // The B_0 term: w_0 = Xi_0(lambda) seeded with the adjoint of w_0 (zero for a warm start).
     void reverse_initial_state() {
         Tape tape;
-        const Var lambda = tape.variable(run_.lambda());
-        h_ = grad_accumulating(pairing(run_.initial_state(tape, lambda), adjoint_), {lambda}).back().value();
-        run_.note_tape(tape);
+        const Hyperparameters lambda = run_.variables(tape);
+        const std::vector<Var> g =
+            grad_accumulating(pairing(run_.initial_state(tape, lambda), adjoint_), lambda.list());
+        run_.memory().tape(tape);
+        h_.clear();
+        for (const Var& v : g) h_.push_back(v.value());
     }
 
-    Tensor take_hypergradient() { return std::move(h_); }
+    std::vector<Tensor> take_hypergradient() { return std::move(h_); }
     double outer_loss() const { return loss_; }
     Values take_final_state() { return std::move(final_state_); }
 
@@ -55,7 +59,7 @@ private:
     // Steps [from, to) on a fresh tape from the current state; the last segment ends in f.
     void reverse(int from, int to) {
         Tape tape;
-        const Var lambda = tape.variable(run_.lambda());
+        const Hyperparameters lambda = run_.variables(tape);
         const State start = on_tape(tape, constants(current_));
         State state = start;
         for (int t = from; t < to; ++t) state = run_.step(state, lambda, t);
@@ -69,20 +73,23 @@ private:
             y = pairing(state, adjoint_);
         }
         std::vector<Var> inputs(start.begin(), start.end());
-        inputs.push_back(lambda);
+        inputs.insert(inputs.end(), lambda.begin(), lambda.end());
         const std::vector<Var> g = grad_accumulating(y, inputs);
-        run_.note_tape(tape);
+        run_.memory().tape(tape);
         adjoint_.clear();
         for (std::size_t i = 0; i < start.size(); ++i) adjoint_.push_back(g[i].value());
-        h_ = g.back().value();
+        h_.clear();
+        for (std::size_t i = start.size(); i < g.size(); ++i) h_.push_back(g[i].value());
     }
 
-    // d y / d inputs with the hypergradient so far as lambda's (last input's) starting adjoint,
-    // so that the sum over segments is added in one sweep's order: the same bits as Reverse.
+    // d y / d inputs with the hypergradients so far as the starting adjoints of lambda's tensors
+    // (the last inputs), so that the sum over segments is added in one sweep's order: the same
+    // bits as Reverse. Before the first segment there are none.
     std::vector<Var> grad_accumulating(const Var& y, const std::vector<Var>& inputs) {
         GradOptions options;
         options.accumulate.resize(inputs.size());
-        options.accumulate.back() = h_;
+        const std::size_t first = inputs.size() - h_.size();
+        for (std::size_t i = 0; i < h_.size(); ++i) options.accumulate[first + i] = h_[i];
         return gradients(y, inputs, options);
     }
 
@@ -91,7 +98,7 @@ private:
     void note_slots() {
         std::size_t bytes = 0;
         for (const auto& [slot, state] : slots_) bytes += bytes_of(state);
-        run_.note_snapshots(bytes);
+        run_.memory().snapshots(bytes);
     }
 
     Run& run_;
@@ -99,7 +106,7 @@ private:
     Values current_;
     std::map<int, Values> slots_;
     Values adjoint_;
-    Tensor h_;
+    std::vector<Tensor> h_;  // the hypergradient so far, one per lambda tensor (none before the first)
     double loss_ = 0;
     Values final_state_;
 };
@@ -114,13 +121,13 @@ HypergradientResult run_checkpointed(Run& run, const Checkpointed& strategy) {
     const int offset = T - window;
     const Values start = run.advance(run.initial_values(), 0, offset);
     const Schedule schedule = strategy.schedule == Checkpointed::Schedule::uniform
-                                  ? uniform_schedule(window, strategy.budget)
-                                  : binomial_schedule(window, strategy.budget);
+                                  ? uniform_schedule(window, strategy.interval)
+                                  : binomial_schedule(window, strategy.snapshots);
     Executor executor(run, offset, start);
     for (const Action& a : schedule) executor.execute(a);
 
     if (full) executor.reverse_initial_state();
-    Tensor h = executor.take_hypergradient();
+    std::vector<Tensor> h = executor.take_hypergradient();
     const double loss = executor.outer_loss();
     return run.finish(std::move(h), loss, executor.take_final_state());
 }

@@ -1,24 +1,39 @@
 #include "hypertape/bilevel/hypergradient.hpp"
 
+#include <string>
+
 #include "hypertape/bilevel/run.hpp"
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 namespace {
 
-void validate(const Problem& problem, const Tensor& lambda) {
+void validate(const Problem& problem, const std::vector<Tensor>& lambda) {
     if (problem.steps <= 0) fail("hypergradient: the number of steps T must be positive, got ", problem.steps);
     if (!problem.init || !problem.step || !problem.outer) {
         fail("hypergradient: the problem needs init, step and outer functions");
     }
-    if (!lambda.defined() || !is_floating(lambda.dtype())) {
-        fail("hypergradient: lambda must be a float32 or float64 tensor");
+    const bool list = !problem.lambda_shapes.empty();
+    const std::vector<Shape> shapes = list ? problem.lambda_shapes : std::vector<Shape>{problem.lambda_shape};
+    if (lambda.size() != shapes.size()) {
+        fail("hypergradient: ", lambda.size(), " lambda tensors given but the problem expects ", shapes.size(),
+             list ? " (problem.lambda_shapes)" : " (problem.lambda_shape; set lambda_shapes for a list)");
     }
-    if (lambda.shape() != problem.lambda_shape) {
-        fail("hypergradient: lambda has shape ", lambda.shape().str(), " but the problem expects ",
-             problem.lambda_shape.str());
+    for (std::size_t i = 0; i < lambda.size(); ++i) {
+        const std::string name = bilevel::lambda_name(i, shapes.size());
+        if (!lambda[i].defined() || !is_floating(lambda[i].dtype())) {
+            fail("hypergradient: ", name, " must be a float32 or float64 tensor");
+        }
+        if (lambda[i].shape() != shapes[i]) {
+            fail("hypergradient: ", name, " has shape ", lambda[i].shape().str(), " but the problem expects ",
+                 shapes[i].str());
+        }
+        if (lambda[i].device() != lambda[0].device()) {
+            fail("hypergradient: ", name, " is on ", lambda[i].device().name(), " but lambda[0] is on ",
+                 lambda[0].device().name());
+        }
+        if (!lambda[i].all_finite()) fail("hypergradient: ", name, " contains NaN or Inf");
     }
-    if (!lambda.all_finite()) fail("hypergradient: lambda contains NaN or Inf");
 }
 
 void validate(const Strategy& strategy) {
@@ -26,20 +41,34 @@ void validate(const Strategy& strategy) {
         fail("hypergradient: Truncated needs K >= 1, got K = ", t->K);
     }
     if (const auto* c = std::get_if<Checkpointed>(&strategy)) {
-        if (c->schedule == Checkpointed::Schedule::binomial && c->budget <= 0) {
-            fail("hypergradient: a binomial checkpoint schedule needs a snapshot budget >= 1, got ", c->budget);
+        if (c->schedule == Checkpointed::Schedule::binomial) {
+            if (c->snapshots <= 0) {
+                fail("hypergradient: a binomial checkpoint schedule needs snapshots >= 1, got ", c->snapshots);
+            }
+            if (c->interval != 0) {
+                fail("hypergradient: interval = ", c->interval,
+                     " is for a uniform checkpoint schedule; a binomial one takes snapshots");
+            }
+        } else {
+            if (c->interval < 0) fail("hypergradient: a uniform checkpoint interval must be >= 0, got ", c->interval);
+            if (c->snapshots != 0) {
+                fail("hypergradient: snapshots = ", c->snapshots,
+                     " is for a binomial checkpoint schedule; a uniform one takes interval");
+            }
         }
-        if (c->budget < 0) fail("hypergradient: a uniform checkpoint interval must be >= 0, got ", c->budget);
         if (c->window < 0) fail("hypergradient: a checkpointing window must be >= 0, got ", c->window);
     }
-    if (const auto* i = std::get_if<Implicit>(&strategy); i && i->iterations < 0) {
-        fail("hypergradient: Implicit needs iterations >= 0, got ", i->iterations);
+    if (const auto* i = std::get_if<Implicit>(&strategy)) {
+        if (i->iterations < 1) fail("hypergradient: Implicit needs iterations k >= 1, got ", i->iterations);
+        if (!(i->symmetry_tolerance >= 0)) {
+            fail("hypergradient: Implicit's symmetry_tolerance must be >= 0, got ", i->symmetry_tolerance);
+        }
     }
 }
 
 }  // namespace
 
-HypergradientResult hypergradient(const Problem& problem, const Tensor& lambda, const Strategy& strategy,
+HypergradientResult hypergradient(const Problem& problem, const std::vector<Tensor>& lambda, const Strategy& strategy,
                                   const HypergradientOptions& options) {
     validate(problem, lambda);
     validate(strategy);
@@ -54,6 +83,11 @@ HypergradientResult hypergradient(const Problem& problem, const Tensor& lambda, 
             if constexpr (std::is_same_v<S, Implicit>) return bilevel::run_implicit(run, s);
         },
         strategy);
+}
+
+HypergradientResult hypergradient(const Problem& problem, const Tensor& lambda, const Strategy& strategy,
+                                  const HypergradientOptions& options) {
+    return hypergradient(problem, std::vector<Tensor>{lambda}, strategy, options);
 }
 
 }  // namespace hypertape

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "hypertape/bilevel/progress.hpp"
+#include "hypertape/bilevel/run.hpp"
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/unary.hpp"
@@ -46,27 +47,40 @@ void validate(const HyperOptimizer& optimizer, const OuterOptions& options) {
 
 }  // namespace
 
-OuterResult optimize(const Problem& problem, Tensor lambda, const Strategy& strategy, const HyperOptimizer& optimizer,
-                     const OuterOptions& options) {
+OuterResult optimize(const Problem& problem, std::vector<Tensor> lambda, const Strategy& strategy,
+                     const HyperOptimizer& optimizer, const OuterOptions& options) {
     validate(optimizer, options);
-    Updater updater(optimizer);
+    std::vector<Updater> updaters(lambda.size(), Updater(optimizer));
     ProgressBar bar(options.iterations, stderr, options.progress && is_terminal(stderr));
     HypergradientOptions warm;
     OuterResult result;
+    const Tensor undefined;
     for (int tau = 1; tau <= options.iterations; ++tau) {
         HypergradientResult r = hypergradient(problem, lambda, strategy, warm);
-        lambda = updater.step(lambda, r.value, tau);
-        if (!lambda.all_finite()) fail("optimize: lambda became NaN or Inf at iteration ", tau);
+        double squared = 0;
+        for (std::size_t i = 0; i < lambda.size(); ++i) {
+            lambda[i] = updaters[i].step(lambda[i], r.values[i], tau);
+            if (!lambda[i].all_finite()) {
+                fail("optimize: ", bilevel::lambda_name(i, lambda.size()), " became NaN or Inf at iteration ", tau);
+            }
+            if (options.callback) squared += sum(square(Var(r.values[i]))).item();
+        }
         if (options.warm_start) warm.warm_start = std::move(r.final_state);
         result.outer_losses.push_back(r.outer_loss);
         bar.update(tau, r.outer_loss);
         if (options.callback) {
-            const double norm = std::sqrt(sum(square(Var(r.value))).item());
-            options.callback(IterationInfo{tau, r.outer_loss, norm, lambda, r.report});
+            const Tensor& single = lambda.size() == 1 ? lambda.front() : undefined;
+            options.callback(IterationInfo{tau, r.outer_loss, std::sqrt(squared), single, r.report, lambda});
         }
     }
-    result.lambda = std::move(lambda);
+    if (lambda.size() == 1) result.lambda = lambda.front();
+    result.lambdas = std::move(lambda);
     return result;
+}
+
+OuterResult optimize(const Problem& problem, Tensor lambda, const Strategy& strategy, const HyperOptimizer& optimizer,
+                     const OuterOptions& options) {
+    return optimize(problem, std::vector<Tensor>{std::move(lambda)}, strategy, optimizer, options);
 }
 
 }  // namespace hypertape

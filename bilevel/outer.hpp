@@ -11,11 +11,17 @@
 //   o.callback = [](const IterationInfo& i) { log(i.iteration, i.outer_loss); };
 //   OuterResult r = optimize(problem, lambda0, Truncated{5}, HyperAdam{0.01}, o);
 //
+// A problem with several lambda tensors (Problem::lambda_shapes) takes them as a list,
+//   OuterResult r = optimize(problem, {log_gamma0, weights0}, Forward{}, HyperAdam{0.01}, o);
+//   r.lambdas;                                            // every tensor, updated
+// and each tensor gets its own optimizer state (Adam's moments); the hypergradient norm the
+// callback sees is over all of them.
+//
 // A progress bar goes to stderr when it is a terminal (OuterOptions::progress).
-#include "hypertape/bilevel/hypergradient.hpp"
-
 #include <functional>
 #include <variant>
+
+#include "hypertape/bilevel/hypergradient.hpp"
 
 namespace hypertape {
 
@@ -37,8 +43,9 @@ struct IterationInfo {
     int iteration = 0;  // 1-based
     double outer_loss = 0;
     double hypergradient_norm = 0;
-    const Tensor& lambda;  // after this iteration's update
+    const Tensor& lambda;  // after this iteration's update (undefined when there are several tensors)
     const Report& report;
+    const std::vector<Tensor>& lambdas;  // every lambda tensor after this iteration's update
 };
 
 struct OuterOptions {
@@ -49,11 +56,14 @@ struct OuterOptions {
 };
 
 struct OuterResult {
-    Tensor lambda;
+    Tensor lambda;                     // the single-tensor form's result (undefined for several)
     std::vector<double> outer_losses;  // f at each iteration, before its update
+    std::vector<Tensor> lambdas;       // every lambda tensor's result
 };
 
 OuterResult optimize(const Problem& problem, Tensor lambda, const Strategy& strategy, const HyperOptimizer& optimizer,
                      const OuterOptions& options = {});
+OuterResult optimize(const Problem& problem, std::vector<Tensor> lambda, const Strategy& strategy,
+                     const HyperOptimizer& optimizer, const OuterOptions& options = {});
 
 }  // namespace hypertape

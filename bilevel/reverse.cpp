@@ -9,7 +9,7 @@ namespace hypertape::bilevel {
 
 HypergradientResult run_reverse(Run& run, int window) {
     Tape tape{window > 0 ? Window{window} : Window::none()};
-    const Var lambda = tape.variable(run.lambda());
+    const Hyperparameters lambda = run.variables(tape);
     State state;
     {
         auto step = tape.step();
@@ -23,8 +23,9 @@ HypergradientResult run_reverse(Run& run, int window) {
     run.forward_done();
     const double loss = f.item();
     Values final_state = values_of(state);
-    Tensor h = gradients(f, {lambda})[0].value();
-    run.note_tape(tape);
+    std::vector<Tensor> h;
+    for (const Var& g : gradients(f, lambda.list())) h.push_back(g.value());
+    run.memory().tape(tape);
     return run.finish(std::move(h), loss, std::move(final_state));
 }
 

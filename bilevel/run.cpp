@@ -1,6 +1,7 @@
 #include "hypertape/bilevel/run.hpp"
 
 #include <algorithm>
+#include <sstream>
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/kernels.hpp"
@@ -71,6 +72,13 @@ std::size_t bytes_of(const Values& values) {
     return total;
 }
 
+std::string lambda_name(std::size_t i, std::size_t count) {
+    if (count == 1) return "lambda";
+    std::ostringstream name;
+    name << "lambda[" << i << "]";
+    return name.str();
+}
+
 void FiniteWatch::check(const Tensor& value, int t, std::size_t component) {
     if (component >= static_cast<std::size_t>(kComponents)) {
         fail("hypergradient: a state of more than ", kComponents, " components is not supported");
@@ -97,17 +105,63 @@ void FiniteWatch::report(std::int64_t tag) {
          " (computing w_", t + 1, " from w_", t, ")");
 }
 
-Run::Run(const Problem& problem, const Tensor& lambda, const HypergradientOptions& options)
-    : problem_(problem), lambda_(lambda), options_(options), start_(std::chrono::steady_clock::now()) {
-    report_.device = lambda.device();
+void MemoryLedger::tape(Tape& tape) {
+    const std::size_t peak = tape.stats().peak_bytes;
+    tape_peak_ = std::max(tape_peak_, peak);
+    peak_ = std::max(peak_, peak + snapshots_ + tangents_);
+    tape.reset_peak();
 }
 
-State Run::initial_state(Tape& tape, const Var& lambda) const {
+void MemoryLedger::snapshots(std::size_t bytes) {
+    snapshots_ = bytes;
+    snapshot_peak_ = std::max(snapshot_peak_, bytes);
+    peak_ = std::max(peak_, snapshots_ + tangents_);
+}
+
+void MemoryLedger::tangents(std::size_t bytes) {
+    tangents_ = bytes;
+    tangent_peak_ = std::max(tangent_peak_, bytes);
+    peak_ = std::max(peak_, snapshots_ + tangents_);
+}
+
+void MemoryLedger::fill(Report& report) const {
+    report.tape_peak_bytes = tape_peak_;
+    report.snapshot_peak_bytes = snapshot_peak_;
+    report.tangent_peak_bytes = tangent_peak_;
+    report.peak_bytes = peak_;
+}
+
+Run::Run(const Problem& problem, const std::vector<Tensor>& lambda, const HypergradientOptions& options)
+    : problem_(problem), lambda_(lambda), options_(options), start_(std::chrono::steady_clock::now()) {
+    report_.device = lambda.front().device();
+}
+
+std::string Run::describe_lambda() const {
+    std::ostringstream out;
+    for (std::size_t i = 0; i < lambda_.size(); ++i) {
+        out << (i ? ", " : "") << lambda_name(i, lambda_.size()) << " " << name_of(lambda_[i].dtype()) << " "
+            << lambda_[i].shape().str();
+    }
+    return out.str();
+}
+
+Hyperparameters Run::variables(Tape& tape) const {
+    std::vector<Var> vars;
+    for (const Tensor& l : lambda_) vars.push_back(tape.variable(l));
+    return Hyperparameters(std::move(vars));
+}
+
+State Run::initial_state(Tape& tape, const Hyperparameters& lambda) {
     State s;
     if (options_.warm_start) {
         for (const Tensor& t : *options_.warm_start) s.push_back(Var(t));
     } else {
-        s = problem_.init(lambda);
+        try {
+            s = problem_.init(lambda);
+        } catch (const Error& e) {
+            // The state's dtype is unknown until init returns: name lambda's, the op names the other.
+            fail("hypergradient: problem.init(lambda) failed, with ", describe_lambda(), ": ", e.what());
+        }
     }
     if (s.empty()) fail("hypergradient: the initial state is empty");
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -115,10 +169,20 @@ State Run::initial_state(Tape& tape, const Var& lambda) const {
         if (!s[i].value().all_finite())
             fail("hypergradient: the initial state (component ", i, ") contains NaN or Inf");
     }
-    return on_tape(tape, s);
+    // Without a differentiable cast, a lambda of another dtype would fail inside the step.
+    for (std::size_t i = 0; i < lambda_.size(); ++i) {
+        if (lambda_[i].dtype() != s[0].dtype()) {
+            fail("hypergradient: ", lambda_name(i, lambda_.size()), " is ", name_of(lambda_[i].dtype()),
+                 " but the initial state (component 0, w_0) is ", name_of(s[0].dtype()),
+                 "; give lambda the state's dtype");
+        }
+    }
+    State out = on_tape(tape, s);
+    observe(0, out);
+    return out;
 }
 
-State Run::step(const State& state, const Var& lambda, int t) {
+State Run::step(const State& state, const Hyperparameters& lambda, int t) {
     State next = problem_.step(state, lambda, t);
     ++report_.step_evaluations;
     if (next.size() != state.size()) {
@@ -131,10 +195,17 @@ State Run::step(const State& state, const Var& lambda, int t) {
         }
         finite_.check(next[i].value(), t, i);
     }
+    if (t + 1 <= steps()) observe(t + 1, next);
     return next;
 }
 
-Var Run::outer(const State& state, const Var& lambda) {
+void Run::observe(int t, const State& state) {
+    if (t <= observed_) return;
+    observed_ = t;
+    if (options_.observer) options_.observer(t, values_of(state));
+}
+
+Var Run::outer(const State& state, const Hyperparameters& lambda) {
     finite_.verify();
     const Var f = problem_.outer(state, lambda);
     if (!f.defined() || f.numel() != 1) {
@@ -146,48 +217,54 @@ Var Run::outer(const State& state, const Var& lambda) {
 
 Values Run::advance(Values state, int from, int to) {
     Tape scratch{Window{0}};
-    const Var lambda = scratch.variable(lambda_);
+    const Hyperparameters lambda = variables(scratch);
     for (int t = from; t < to; ++t) {
         auto scope = scratch.step();
         State in;
         for (const Tensor& v : state) in.push_back(scratch.variable(v));
         state = values_of(step(in, lambda, t));
     }
-    note_tape(scratch);
+    memory_.tape(scratch);
     return state;
 }
 
 Values Run::initial_values() {
     Tape scratch{Window{0}};
-    const Values out = values_of(initial_state(scratch, scratch.variable(lambda_)));
-    note_tape(scratch);
+    const Values out = values_of(initial_state(scratch, variables(scratch)));
+    memory_.tape(scratch);
     return out;
 }
 
-void Run::note_tape(const Tape& tape) {
-    report_.tape_peak_bytes = std::max(report_.tape_peak_bytes, tape.stats().peak_bytes);
+void Run::note_implicit(int iterations, double relative_residual, double symmetry_defect) {
+    report_.implicit_iterations = iterations;
+    report_.implicit_relative_residual = relative_residual;
+    report_.implicit_symmetry_defect = symmetry_defect;
 }
-
-void Run::note_snapshots(std::size_t bytes) {
-    report_.snapshot_peak_bytes = std::max(report_.snapshot_peak_bytes, bytes);
-}
-
-void Run::note_tangents(std::size_t bytes) { report_.tangent_peak_bytes = std::max(report_.tangent_peak_bytes, bytes); }
 
 void Run::forward_done() {
     forward_end_ = std::chrono::steady_clock::now();
     forward_ended_ = true;
 }
 
-HypergradientResult Run::finish(Tensor value, double outer_loss, Values final_state) {
+HypergradientResult Run::finish(std::vector<Tensor> values, double outer_loss, Values final_state) {
     const auto end = std::chrono::steady_clock::now();
     const auto forward_end = forward_ended_ ? forward_end_ : end;
     report_.forward_seconds = std::chrono::duration<double>(forward_end - start_).count();
     report_.backward_seconds = std::chrono::duration<double>(end - forward_end).count();
-    report_.peak_bytes = report_.tape_peak_bytes + report_.snapshot_peak_bytes + report_.tangent_peak_bytes;
+    memory_.fill(report_);
     finite_.verify();
-    if (!value.all_finite()) fail("hypergradient: the result contains NaN or Inf");
-    return {std::move(value), outer_loss, std::move(final_state), report_};
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!values[i].all_finite()) {
+            fail("hypergradient: the hypergradient for ", lambda_name(i, values.size()), " contains NaN or Inf");
+        }
+    }
+    HypergradientResult result;
+    if (values.size() == 1) result.value = values.front();
+    result.values = std::move(values);
+    result.outer_loss = outer_loss;
+    result.final_state = std::move(final_state);
+    result.report = report_;
+    return result;
 }
 
 }  // namespace hypertape::bilevel

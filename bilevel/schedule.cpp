@@ -117,8 +117,9 @@ std::string state_name(int t) { return t < 0 ? std::string("undefined (after a r
 
 }  // namespace
 
-Schedule uniform_schedule(int steps, int every) {
+Schedule uniform_schedule(int steps, int interval) {
     if (steps <= 0) fail("uniform_schedule: steps must be positive, got ", steps);
+    int every = interval;
     if (every <= 0) every = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(steps))));
     const int segments = 1 + (steps - 1) / every;
     const auto start = [&](int k) { return static_cast<int>(std::min<long long>(1LL * k * every, steps)); };

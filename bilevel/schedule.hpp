@@ -1,5 +1,5 @@
 #pragma once
-// Checkpoint schedules as data: a pure function of (T, budget) lists the actions an executor runs
+// Checkpoint schedules as data: a pure function of (T, interval) or (T, snapshots) lists the actions an executor runs
 // (bilevel/checkpointed.cpp), so schedules are tested without any AD.
 //
 // Concept: an unrolled loop has states w_0 ... w_T; step t maps w_t to w_{t+1}. The executor
@@ -29,10 +29,10 @@ struct Action {
 
 using Schedule = std::vector<Action>;
 
-// Snapshots every `every` steps (every <= 0: ceil(sqrt(steps))), one advance to the start of the
-// last segment, then each segment reversed on a tape from its snapshot: O(T/every) snapshots and a
-// tape of `every` steps.
-Schedule uniform_schedule(int steps, int every);
+// Snapshots every `interval` steps (interval <= 0: ceil(sqrt(steps))), one advance to the start of
+// the last segment, then each segment reversed on a tape from its snapshot: O(T/interval)
+// snapshots and a tape of `interval` steps.
+Schedule uniform_schedule(int steps, int interval);
 // Revolve: the fewest advanced steps with `snapshots` slots (the one holding w_0 included); each
 // reverse covers one step, so the tape never holds more than one step.
 Schedule binomial_schedule(int steps, int snapshots);

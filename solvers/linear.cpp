@@ -1,6 +1,8 @@
 #include "hypertape/solvers/linear.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -174,7 +176,8 @@ LinearSolution fixed_point(const LinearOperator& J, const Tensor& b, int iterati
     check.count("iterations", iterations);
     Tensor x = check.start(x0, b);
     for (int k = 1; k <= iterations; ++k) {
-        x = axpy(b, 1.0, check.apply(J, "J", x, b, "b", k));
+        // From x0 = 0 the first iteration is x = b: J 0 = 0 is not computed.
+        x = k == 1 && !x0.defined() ? b : axpy(b, 1.0, check.apply(J, "J", x, b, "b", k));
         check.finite_iterate(x, k);
     }
     // (I - J) x - b = x - (J x + b).
@@ -187,15 +190,35 @@ LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms) {
     check.operand("J", J);
     check.right_hand_side(b);
     check.count("terms", terms);
-    Tensor term = b;
+    if (terms == 0) return {Tensor::zeros_like(b), 0, norm(b)};
+    Tensor term = b;  // J^(k-1) b, the k-th term
     Tensor x = b;
-    for (int k = 1; k <= terms; ++k) {
+    for (int k = 1; k < terms; ++k) {
         term = check.apply(J, "J", term, b, "b", k);
         x = axpy(x, 1.0, term);
         check.finite_iterate(x, k);
     }
-    // (I - J) x - b = -J^(terms+1) b.
+    // (I - J) x - b = -J^terms b.
     return {x, terms, norm(check.apply(J, "J", term, b, "b", -1))};
+}
+
+double symmetry_defect(const LinearOperator& A, const Tensor& like, std::uint64_t seed) {
+    const Checks check("symmetry_defect");
+    check.operand("A", A);
+    if (!like.defined() || !is_floating(like.dtype())) {
+        fail("symmetry_defect: the vectors' model must be a defined float32 or float64 tensor");
+    }
+    std::mt19937_64 rng(seed);
+    const auto draw = [&] {
+        const Tensor host = Tensor::randn(like.shape(), rng, like.dtype());
+        return like.device() == Device::cpu() ? host : host.to(like.device());
+    };
+    const Tensor u = draw();
+    const Tensor v = draw();
+    const double u_Av = dot(u, check.apply(A, "A", v, like, "v", 1));
+    const double Au_v = dot(check.apply(A, "A", u, like, "u", 2), v);
+    const double scale = std::max(std::abs(u_Av), std::abs(Au_v));
+    return scale == 0 ? 0.0 : std::abs(u_Av - Au_v) / scale;
 }
 
 LinearOperator vjp_operator(const Var& y, const Var& x) {

@@ -13,14 +13,22 @@
 //       (CGNR), for a non-symmetric (or non-square: x then has the shape of A^T b) A, e.g. the
 //       Jacobian of an equilibrium model. It converges at the rate of cond(A)^2.
 //   fixed_point(J, b, k, x0)   x <- J x + b, k times: solves (I - J) x = b when J is a contraction.
-//   neumann(J, b, k)           x = sum_{i=0}^{k} J^i b, the same series: equal to fixed_point with
-//                              k + 1 iterations from x0 = 0 (up to rounding).
+//                              From x0 = 0 (the default) the first iteration is x = b, without
+//                              applying J: k iterations apply J k - 1 times.
+//   neumann(J, b, k)           x = sum_{i=0}^{k-1} J^i b, the first k terms of the same series:
+//                              equal to fixed_point(J, b, k) from x0 = 0 (up to rounding), with the
+//                              same k - 1 applications of J; k = 0 gives x = 0.
+//   symmetry_defect(A, like, seed)   |<u, A v> - <A u, v>| / max(|<u, A v>|, |<A u, v>|) for one
+//                              pair u, v of standard normal vectors of like's shape, dtype and
+//                              device (drawn from `seed`): 0 up to rounding when A is symmetric, of
+//                              order one for a markedly non-symmetric A. Two applications of A.
 //
 // The result holds the iterate, the number of iterations run and residual_norm = |b - A x| at
 // the returned x, for the system solved: A of CG, A of CG-normal (not A^T A), I - J of the fixed
 // point and the Neumann series. CG and CG-normal report the residual their recurrence carries
 // (equal to it up to rounding); the fixed point and the Neumann series spend one extra
-// application of J on it. x0 defaults to zeros. CG and CG-normal stop early once the residual is
+// application of J on it. `iterations` is k for the fixed point and the number of terms for the
+// Neumann series. x0 defaults to zeros. CG and CG-normal stop early once the residual is
 // at most `tolerance` (tolerance 0 runs all max_iterations) or once there is nothing left to
 // solve (r = 0, or A^T r = 0 for CG-normal), where another step would divide 0 by 0.
 //
@@ -45,6 +53,7 @@
 // result of another shape or dtype (both shapes named), max_iterations < 0, tolerance < 0, p^T A p
 // not positive in CG (A is not positive definite), and NaN or Inf in an operator result or an
 // iterate, naming the iteration (0: the initial residual).
+#include <cstdint>
 #include <functional>
 
 #include "hypertape/tape/var.hpp"
@@ -65,6 +74,7 @@ LinearSolution conjugate_gradient_normal(const LinearOperator& A, const LinearOp
                                          int max_iterations, double tolerance = 0.0, Tensor x0 = {});
 LinearSolution fixed_point(const LinearOperator& J, const Tensor& b, int iterations, Tensor x0 = {});
 LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms);
+double symmetry_defect(const LinearOperator& A, const Tensor& like, std::uint64_t seed = 0);
 
 LinearOperator vjp_operator(const Var& y, const Var& x);
 LinearOperator jvp_operator(std::function<Var(const Var&)> fn, const Tensor& x);

@@ -70,6 +70,46 @@ TEST_CASE("the callback sees every iteration and warm start carries w_T over", "
     CHECK(r.outer_losses[1] == second.outer_loss);
 }
 
+TEST_CASE("optimize takes several lambda tensors and updates each", "[outer][lambdas]") {
+    // The quadratic problem with lambda split into two [2] tensors: elementwise updates make the
+    // same iterates as the single [4] tensor, for SGD and for Adam (whose moments are per tensor).
+    const Problem single = quadratic_problem();
+    Problem split = single;
+    split.lambda_shapes = {{2}, {2}};
+    // Functions written for one tensor (const Var&) refuse a list: these take Hyperparameters.
+    split.init = [&](const Hyperparameters&) { return single.init(Var()); };
+    split.outer = [&](const State& s, const Hyperparameters&) { return single.outer(s, Var()); };
+    split.step = [&](const State& s, const Hyperparameters& lam, int t) {
+        return single.step(s, concat({lam[0], lam[1]}, 0), t);
+    };
+    OuterOptions o;
+    o.iterations = 15;
+    o.progress = false;
+    o.warm_start = true;
+    for (const HyperOptimizer& opt : std::vector<HyperOptimizer>{HyperSGD{0.5}, HyperAdam{0.1}}) {
+        for (const Strategy& s : std::vector<Strategy>{Reverse{}, Forward{}}) {
+            const OuterResult one = optimize(single, Tensor::zeros({4}, f64), s, opt, o);
+            int calls = 0;
+            OuterOptions with_callback = o;
+            with_callback.callback = [&](const IterationInfo& info) {
+                ++calls;
+                CHECK(info.lambdas.size() == 2);
+                CHECK_FALSE(info.lambda.defined());
+                CHECK(info.hypergradient_norm > 0);
+            };
+            const OuterResult two =
+                optimize(split, {Tensor::zeros({2}, f64), Tensor::zeros({2}, f64)}, s, opt, with_callback);
+            CHECK(calls == 15);
+            REQUIRE(two.lambdas.size() == 2);
+            CHECK_FALSE(two.lambda.defined());
+            CHECK(two.outer_losses == one.outer_losses);
+            CHECK(concat({Var(two.lambdas[0]), Var(two.lambdas[1])}, 0).value().to_vector() == one.lambda.to_vector());
+            CHECK(one.lambdas.size() == 1);
+            CHECK(one.lambdas[0].to_vector() == one.lambda.to_vector());
+        }
+    }
+}
+
 TEST_CASE("the progress bar draws in place and ends its line", "[outer]") {
     std::FILE* out = std::tmpfile();
     {

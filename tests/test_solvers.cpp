@@ -267,15 +267,54 @@ TEST_CASE("fixed point and Neumann series solve (I - J) x = b for a contraction,
     CHECK(residual(fp.x) < 1e-12);
     const LinearSolution ns = neumann(times(J), b, 60);
     CHECK(residual(ns.x) < 1e-12);
-    for (int k = 0; k <= 6; ++k) {
+    // neumann(k) and fixed_point(k) from 0 are the same k terms sum_{i<k} J^i b, each applying J
+    // k - 1 times (plus once for the residual).
+    for (int k = 1; k <= 6; ++k) {
         INFO("k = " << k);
-        const LinearSolution series = neumann(times(J), b, k);
-        const LinearSolution iterated = fixed_point(times(J), b, k + 1);
+        int series_calls = 0, iterated_calls = 0;
+        const auto counted = [&](int& calls) {
+            return [count = &calls, op = times(J)](const Tensor& v) {
+                ++*count;
+                return op(v);
+            };
+        };
+        const LinearSolution series = neumann(counted(series_calls), b, k);
+        const LinearSolution iterated = fixed_point(counted(iterated_calls), b, k);
+        CHECK(series.iterations == k);
+        CHECK(iterated.iterations == k);
+        CHECK(series_calls == k);
+        CHECK(iterated_calls == k);
         CHECK(max_relative_error(series.x, iterated.x) < 1e-14);
-        CHECK(max_relative_error(series.x, fixed_point(times(J), b, k, b).x) < 1e-14);  // x0 = b is one step on
+        CHECK(max_relative_error(neumann(times(J), b, k + 1).x, fixed_point(times(J), b, k, b).x) <
+              1e-14);  // x0 = b is one step on
         CHECK(series.residual_norm == Approx(residual(series.x)).epsilon(1e-10));
         CHECK(iterated.residual_norm == Approx(residual(iterated.x)).epsilon(1e-10));
     }
+    // No terms: x = 0, and the residual is |b|.
+    const LinearSolution none = neumann(times(J), b, 0);
+    CHECK(distance(none.x, Tensor::zeros({n}, f64)) == 0.0);
+    CHECK(none.residual_norm == Approx(distance(b, Tensor::zeros({n}, f64))));
+}
+
+TEST_CASE("symmetry_defect tells symmetric operators from non-symmetric ones", "[solvers][linear]") {
+    const std::int64_t n = 30;
+    const Tensor S = spd(n, 0.5, 80);
+    CHECK(symmetry_defect(times(S), randn({n}, 81)) < 1e-12);
+    CHECK(symmetry_defect(times(identity(n)), randn({n}, 81)) < 1e-12);
+    // The zero operator is symmetric: 0 = 0.
+    CHECK(symmetry_defect([](const Tensor& v) { return Tensor::zeros_like(v); }, randn({n}, 82)) == 0.0);
+    // S plus a skew-symmetric part of a tenth of its size, and a heavy-ball-like block operator.
+    const Tensor R = randn({n, n}, 83);
+    const Tensor skew = (0.1 * max_row_sum(S) / max_row_sum(R) * (Var(R) - transpose(Var(R), 0, 1))).value();
+    CHECK(symmetry_defect(times((Var(S) + Var(skew)).value()), randn({n}, 84)) > 1e-3);
+    const Tensor block =
+        concat({concat({Var(S), Var(identity(n))}, 1), concat({-1.0 * Var(S), Var(identity(n))}, 1)}, 0).value();
+    CHECK(symmetry_defect(times(block), randn({2 * n}, 85)) > 0.1);
+    // Float32 rounding stays far below the float32 tolerance of Implicit::cg (1e-3).
+    const LinearOperator S32 = [&](const Tensor& v) { return times(S)(v.to(f64)).to(f32); };
+    CHECK(symmetry_defect(S32, randn({n}, 86).to(f32)) < 1e-5);
+    // The pair is drawn from the seed: the same seed, the same value.
+    CHECK(symmetry_defect(times(block), randn({2 * n}, 85), 7) == symmetry_defect(times(block), randn({2 * n}, 85), 7));
 }
 
 TEST_CASE("CG beats fixed-point iteration on an ill-conditioned SPD system", "[solvers][linear]") {
@@ -380,9 +419,10 @@ TEST_CASE("linear solvers reject bad shapes, counts and NaN, naming the solver a
     };
     CHECK_ERROR(conjugate_gradient(nan_on_third(A), b, 10),
                 Catch::Contains("conjugate_gradient") && Catch::Contains("NaN") && Catch::Contains("iteration 3"));
+    // From x0 = 0 the first fixed-point iteration applies no J: the third application is iteration 4.
     CHECK_ERROR(fixed_point(nan_on_third((0.1 * Var(A)).value()), b, 10),
-                Catch::Contains("fixed_point") && Catch::Contains("iteration 3"));
-    CHECK_ERROR(neumann(nan_on_third((0.1 * Var(A)).value()), b, 2),
+                Catch::Contains("fixed_point") && Catch::Contains("iteration 4"));
+    CHECK_ERROR(neumann(nan_on_third((0.1 * Var(A)).value()), b, 3),
                 Catch::Contains("neumann") && Catch::Contains("residual"));
     // An iterate that overflows while every operator result is finite: x2 = x1 + b = 2b.
     const Tensor huge = Tensor::full({4}, 1e308, f64);
