@@ -13,10 +13,21 @@
 namespace hypertape::bilevel {
 namespace {
 
-// Executes schedule actions over steps [offset, T), holding the snapshots and the adjoints.
+// What the backward sweep carries from one reversed segment to the one before it: the segments
+// [from, to) are reversed from the last (to = T) down, each ending where the previous one began,
+// and after reversing [at, T) this holds the adjoint of w_at and the hypergradient of those steps.
+struct Carried {
+    int at;                             // the first step reversed so far (T before the first segment)
+    Values state_adjoint;               // d f / d w_at (none before the first segment)
+    std::vector<Tensor> hypergradient;  // one per lambda tensor (none before the first segment)
+};
+
+// Executes schedule actions over steps [offset, T), holding the snapshots and what the backward
+// sweep carries. Schedule steps are counted from the window's start: absolute(s) = offset + s.
 class Executor {
 public:
-    Executor(Run& run, int offset, Values start) : run_(run), offset_(offset), current_(std::move(start)) {}
+    Executor(Run& run, int offset, Values start)
+        : run_(run), offset_(offset), current_(std::move(start)), carried_{run.steps(), {}, {}} {}
 
     void execute(const Action& a) {
         switch (a.kind) {
@@ -25,7 +36,7 @@ public:
                 note_slots();
                 break;
             case Action::Kind::advance:
-                current_ = run_.advance(std::move(current_), offset_ + a.from, offset_ + a.to);
+                current_ = run_.advance(std::move(current_), absolute(a.from), absolute(a.to));
                 break;
             case Action::Kind::restore:
                 current_ = slots_.at(a.slot);
@@ -35,29 +46,34 @@ public:
                 note_slots();
                 break;
             case Action::Kind::reverse:
-                reverse(offset_ + a.from, offset_ + a.to);
+                reverse(absolute(a.from), absolute(a.to));
                 break;
         }
     }
 
     // The B_0 term: w_0 = Xi_0(lambda) seeded with the adjoint of w_0 (zero for a warm start).
     void reverse_initial_state() {
+        if (carried_.at != 0) fail("hypergradient: internal error: w_0 reversed at step ", carried_.at);
         Tape tape;
         const Hyperparameters lambda = run_.variables(tape);
         const std::vector<Var> g =
-            grad_accumulating(pairing(run_.initial_state(tape, lambda), adjoint_), lambda.list());
+            grad_accumulating(pairing(run_.initial_state(tape, lambda), carried_.state_adjoint), lambda.list());
         run_.memory().tape(tape);
-        h_.clear();
-        for (const Var& v : g) h_.push_back(v.value());
+        carried_.hypergradient.clear();
+        for (const Var& v : g) carried_.hypergradient.push_back(v.value());
     }
 
-    std::vector<Tensor> take_hypergradient() { return std::move(h_); }
+    std::vector<Tensor> take_hypergradient() { return std::move(carried_.hypergradient); }
     double outer_loss() const { return loss_; }
     Values take_final_state() { return std::move(final_state_); }
 
 private:
     // Steps [from, to) on a fresh tape from the current state; the last segment ends in f.
     void reverse(int from, int to) {
+        if (to != carried_.at || from >= to) {
+            fail("hypergradient: internal error: the checkpoint schedule reverses steps [", from, ", ", to,
+                 ") after reaching step ", carried_.at);
+        }
         Tape tape;
         const Hyperparameters lambda = run_.variables(tape);
         const State start = on_tape(tape, constants(current_));
@@ -70,16 +86,17 @@ private:
             final_state_ = values_of(state);
             run_.forward_done();
         } else {
-            y = pairing(state, adjoint_);
+            y = pairing(state, carried_.state_adjoint);
         }
         std::vector<Var> inputs(start.begin(), start.end());
         inputs.insert(inputs.end(), lambda.begin(), lambda.end());
         const std::vector<Var> g = grad_accumulating(y, inputs);
         run_.memory().tape(tape);
-        adjoint_.clear();
-        for (std::size_t i = 0; i < start.size(); ++i) adjoint_.push_back(g[i].value());
-        h_.clear();
-        for (std::size_t i = start.size(); i < g.size(); ++i) h_.push_back(g[i].value());
+        carried_.at = from;
+        carried_.state_adjoint.clear();
+        for (std::size_t i = 0; i < start.size(); ++i) carried_.state_adjoint.push_back(g[i].value());
+        carried_.hypergradient.clear();
+        for (std::size_t i = start.size(); i < g.size(); ++i) carried_.hypergradient.push_back(g[i].value());
     }
 
     // d y / d inputs with the hypergradients so far as the starting adjoints of lambda's tensors
@@ -88,10 +105,13 @@ private:
     std::vector<Var> grad_accumulating(const Var& y, const std::vector<Var>& inputs) {
         GradOptions options;
         options.accumulate.resize(inputs.size());
-        const std::size_t first = inputs.size() - h_.size();
-        for (std::size_t i = 0; i < h_.size(); ++i) options.accumulate[first + i] = h_[i];
+        const std::vector<Tensor>& h = carried_.hypergradient;
+        const std::size_t first = inputs.size() - h.size();
+        for (std::size_t i = 0; i < h.size(); ++i) options.accumulate[first + i] = h[i];
         return gradients(y, inputs, options);
     }
+
+    int absolute(int schedule_step) const { return offset_ + schedule_step; }
 
     static State constants(const Values& values) { return State(values.begin(), values.end()); }
 
@@ -105,8 +125,7 @@ private:
     int offset_;
     Values current_;
     std::map<int, Values> slots_;
-    Values adjoint_;
-    std::vector<Tensor> h_;  // the hypergradient so far, one per lambda tensor (none before the first)
+    Carried carried_;
     double loss_ = 0;
     Values final_state_;
 };
