@@ -62,6 +62,21 @@ struct LinearSystem {
     }
 };
 
+// T steps of gradient descent on 1/2 |w - lambda|^2 + 0.1 sum sin(w), w of 200 entries from 0,
+// outer loss |w_T - target|^2: a problem whose memory profile is easy to state.
+Problem smooth_descent(int T, const Tensor& target) {
+    Problem p;
+    p.lambda_shape = {200, 1};
+    p.steps = T;
+    p.init = [](const Var&) { return State{Var(Tensor::zeros({200, 1}, f64))}; };
+    p.step = [](const State& s, const Var& lam, int t) {
+        return GradientDescent{Var(Tensor::scalar(0.1, f64))}.step(
+            s, tape_gradient([&](const Var& w) { return 0.5 * sum(square(w - lam)) + 0.1 * sum(sin(w)); }), t);
+    };
+    p.outer = [target](const State& s, const Var&) { return sum(square(s[0] - Var(target))); };
+    return p;
+}
+
 double error(const Tensor& a, const Tensor& b) { return max_relative_error(a, b); }
 
 // The linear system with lambda as a list: a = its first N - 1 entries, shape [N - 1, 1], and
@@ -323,18 +338,7 @@ TEST_CASE("on Shaban et al.'s toy problem the truncation error obeys Proposition
 TEST_CASE("memory: flat under truncation, sqrt under checkpointing, no trajectory in forward mode",
           "[bilevel][memory]") {
     const Tensor target = randn({200, 1}, 440);
-    const auto make = [&](int T) {
-        Problem p;
-        p.lambda_shape = {200, 1};
-        p.steps = T;
-        p.init = [](const Var&) { return State{Var(Tensor::zeros({200, 1}, f64))}; };
-        p.step = [](const State& s, const Var& lam, int t) {
-            return GradientDescent{Var(Tensor::scalar(0.1, f64))}.step(
-                s, tape_gradient([&](const Var& w) { return 0.5 * sum(square(w - lam)) + 0.1 * sum(sin(w)); }), t);
-        };
-        p.outer = [&](const State& s, const Var&) { return sum(square(s[0] - Var(target))); };
-        return p;
-    };
+    const auto make = [&](int T) { return smooth_descent(T, target); };
     const Tensor lam = randn({200, 1}, 441);
     CHECK(hypergradient(make(1000), lam, Truncated{5}).report.peak_bytes ==
           hypergradient(make(100), lam, Truncated{5}).report.peak_bytes);
@@ -638,18 +642,7 @@ TEST_CASE("Checkpointed names its interval and its snapshots apart", "[bilevel][
 
 TEST_CASE("peak_bytes is the simultaneous peak of tape, snapshots and tangents", "[bilevel][memory]") {
     const Tensor target = randn({200, 1}, 495);
-    const auto make = [&](int T) {
-        Problem p;
-        p.lambda_shape = {200, 1};
-        p.steps = T;
-        p.init = [](const Var&) { return State{Var(Tensor::zeros({200, 1}, f64))}; };
-        p.step = [](const State& s, const Var& lam, int t) {
-            return GradientDescent{Var(Tensor::scalar(0.1, f64))}.step(
-                s, tape_gradient([&](const Var& w) { return 0.5 * sum(square(w - lam)) + 0.1 * sum(sin(w)); }), t);
-        };
-        p.outer = [&](const State& s, const Var&) { return sum(square(s[0] - Var(target))); };
-        return p;
-    };
+    const auto make = [&](int T) { return smooth_descent(T, target); };
     const Tensor lam = randn({200, 1}, 496);
     const std::size_t state_bytes = 200 * 8;
 
