@@ -56,7 +56,7 @@ const T* ptr(const Tensor& t) {
 }
 template <class T>
 T* mutable_ptr(Tensor& t) {
-    return static_cast<T*>(t.raw());
+    return static_cast<T*>(t.mutable_raw());
 }
 
 // for (i = global thread index; i < n; i += grid size): the loop of every elementwise kernel.

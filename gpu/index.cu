@@ -157,7 +157,7 @@ Tensor scatter_add(const Tensor& g, const Tensor& indices, int axis, const Shape
     // At least one element, since a null temp pointer would make the call another size query.
     const auto temp_words = static_cast<std::int64_t>(std::max<std::size_t>(1, (temp_bytes + 7) / 8));
     Tensor temp = Tensor::empty(Shape{temp_words}, i64, device);
-    sort(temp.raw(), temp_bytes);
+    sort(temp.mutable_raw(), temp_bytes);
 
     Tensor out = Tensor::empty(shape, g.dtype(), device);
     dispatch_floating(g.dtype(), [&]<class T>() {

@@ -116,7 +116,7 @@ Tensor swap_axes(const Tensor& x, int axis0, int axis1) {
     // has extent 1, leave every element where it was. (With mid > 1 an extent-1 axis still moves
     // the other one across mid.)
     if (lo == hi || (v.mid == 1 && (v.d0 == 1 || v.d1 == 1))) {
-        HT_CUDA(cudaMemcpyAsync(out.raw(), x.raw(), x.nbytes(), cudaMemcpyDeviceToDevice, st));
+        HT_CUDA(cudaMemcpyAsync(out.mutable_raw(), x.raw(), x.nbytes(), cudaMemcpyDeviceToDevice, st));
         return out;
     }
     dispatch_floating(x.dtype(), [&]<class T>() {

@@ -73,7 +73,7 @@ void copy(const Tensor& from, Tensor& to) {
     cudaStream_t s = stream(device);
     if (kind == cudaMemcpyDeviceToDevice && from.device() != to.device()) {
         // Ordered after the source's work on its stream; the destination's stream waits for it.
-        HT_CUDA(cudaMemcpyPeerAsync(to.raw(), to.device().index, from.raw(), from.device().index, bytes, s));
+        HT_CUDA(cudaMemcpyPeerAsync(to.mutable_raw(), to.device().index, from.raw(), from.device().index, bytes, s));
         cudaEvent_t done;
         HT_CUDA(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
         HT_CUDA(cudaEventRecord(done, s));
@@ -81,7 +81,7 @@ void copy(const Tensor& from, Tensor& to) {
         HT_CUDA(cudaEventDestroy(done));
         return;
     }
-    HT_CUDA(cudaMemcpyAsync(to.raw(), from.raw(), bytes, kind, s));
+    HT_CUDA(cudaMemcpyAsync(to.mutable_raw(), from.raw(), bytes, kind, s));
     if (kind == cudaMemcpyDeviceToHost) {
         // The host reads the data as soon as this returns.
         count_device_to_host_copy();

@@ -42,7 +42,7 @@ Var add(const Var& a, const Var& b) {
     Tensor y = forward("add", BinaryKind::add, a, b);
     return record(
         {"add", {a, b}, {}}, y,
-        [sa = a.shape(), sb = b.shape()](const Var& g, const VarList&, const NeedsGrad& needs) {
+        [sa = a.shape(), sb = b.shape()](const Var& g, const Saved&, const NeedsGrad& needs) {
             return Grads{needs[0] ? sum_to(g, sa) : Var(), needs[1] ? sum_to(g, sb) : Var()};
         },
         [](const Tangents& t) {
@@ -55,7 +55,7 @@ Var sub(const Var& a, const Var& b) {
     Tensor y = forward("sub", BinaryKind::sub, a, b);
     return record(
         {"sub", {a, b}, {}}, y,
-        [sa = a.shape(), sb = b.shape()](const Var& g, const VarList&, const NeedsGrad& needs) {
+        [sa = a.shape(), sb = b.shape()](const Var& g, const Saved&, const NeedsGrad& needs) {
             return Grads{needs[0] ? sum_to(g, sa) : Var(), needs[1] ? sum_to(-g, sb) : Var()};
         },
         [](const Tangents& t) {
@@ -67,8 +67,9 @@ Var sub(const Var& a, const Var& b) {
 Var mul(const Var& a, const Var& b) {
     Tensor y = forward("mul", BinaryKind::mul, a, b);
     return record(
-        {"mul", {a, b}, {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
-        [sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
+        {.name = "mul", .operands = {a, b}, .saved = {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
+        [sa = a.shape(), sb = b.shape()](const Var& g, const Saved& s, const NeedsGrad& needs) {
+            // s[1] (b) is saved when a is on a tape, which needs[0] implies; s[0] (a) likewise.
             return Grads{needs[0] ? sum_to(g * s[1], sa) : Var(), needs[1] ? sum_to(g * s[0], sb) : Var()};
         },
         [](const Tangents& t) {
@@ -81,10 +82,10 @@ Var mul(const Var& a, const Var& b) {
 Var div(const Var& a, const Var& b) {
     Tensor y = forward("div", BinaryKind::div, a, b);
     return record(
-        {"div", {a, b}, {b}, /*save_output=*/true}, y,
-        [sa = a.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
+        {.name = "div", .operands = {a, b}, .saved = {b}, .save_output = true}, y,
+        [sa = a.shape()](const Var& g, const Saved& s, const NeedsGrad& needs) {
             const Var& b = s[0];
-            const Var& y = s[1];
+            const Var& y = s.output();
             return Grads{needs[0] ? sum_to(g / b, sa) : Var(), needs[1] ? sum_to(-(g * y) / b, b.shape()) : Var()};
         },
         [](const Tangents& t) {
@@ -98,11 +99,11 @@ Var div(const Var& a, const Var& b) {
 Var pow(const Var& a, const Var& b) {
     Tensor y = forward("pow", BinaryKind::pow, a, b);
     return record(
-        {"pow", {a, b}, {a, b}, /*save_output=*/true}, y,
-        [](const Var& g, const VarList& s, const NeedsGrad& needs) {
+        {.name = "pow", .operands = {a, b}, .saved = {a, b}, .save_output = true}, y,
+        [](const Var& g, const Saved& s, const NeedsGrad& needs) {
             const Var& a = s[0];
             const Var& b = s[1];
-            const Var& y = s[2];
+            const Var& y = s.output();
             return Grads{needs[0] ? sum_to(g * pow_grad_a(a, b), a.shape()) : Var(),
                          needs[1] ? sum_to(g * pow_grad_b(a, b, y), b.shape()) : Var()};
         },

@@ -42,9 +42,10 @@ void check_indices(const char* op, const char* name, const Tensor& indices, cons
 
 void check_in_range(const char* op, const char* what, const Tensor& indices, std::int64_t bound,
                     const std::string& context) {
-    // Host data can change between calls (Tensor::data), so it is scanned every time. Device data
-    // cannot, so a device block is read once per bound: the check is remembered in its Storage, and
-    // an inner step that checks the same labels every step does not wait for the device.
+    // Host data is scanned every time: it is cheap, and a pointer from Tensor::data can write after
+    // the version was bumped. A device block is written only through kernels, which bump its
+    // version, so it is read once per bound and version: the check is remembered in its Storage,
+    // and an inner step that checks the same labels every step does not wait for the device.
     const bool on_device = indices.device().kind != Device::Kind::cpu;
     if (on_device && indices.storage()->indices_known_below(bound)) return;
     if (const std::int64_t at = kernels::first_out_of_range(indices, bound); at >= 0) {

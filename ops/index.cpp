@@ -33,8 +33,8 @@ Var gather(const Var& x, const Tensor& indices, int axis) {
                    "along axis " + std::to_string(axis) + " of x " + x.shape().str());
     const Shape out = gathered_shape("gather", x.shape(), indices.shape(), a);
     return record(
-        {"gather", {x}, {Var(indices)}}, kernels::gather(x.value(), indices, a, out),
-        [a, sx = x.shape()](const Var& g, const VarList& s, const NeedsGrad&) {
+        {.name = "gather", .operands = {x}, .saved = {Var(indices)}}, kernels::gather(x.value(), indices, a, out),
+        [a, sx = x.shape()](const Var& g, const Saved& s, const NeedsGrad&) {
             return Grads{scatter_add(g, s[0].value(), a, sx)};
         },
         [&](const Tangents& t) { return Var(kernels::gather(t[0].value(), indices, a + 1, out.prepend(t.n()))); });
@@ -51,8 +51,9 @@ Var scatter_add(const Var& g, const Tensor& indices, int axis, const Shape& shap
              " of ", shape.str(), " need ", expected.str());
     }
     return record(
-        {"scatter_add", {g}, {Var(indices)}}, kernels::scatter_add(g.value(), indices, a, shape),
-        [a](const Var& gy, const VarList& s, const NeedsGrad&) { return Grads{gather(gy, s[0].value(), a)}; },
+        {.name = "scatter_add", .operands = {g}, .saved = {Var(indices)}},
+        kernels::scatter_add(g.value(), indices, a, shape),
+        [a](const Var& gy, const Saved& s, const NeedsGrad&) { return Grads{gather(gy, s[0].value(), a)}; },
         [&](const Tangents& t) {
             return Var(kernels::scatter_add(t[0].value(), indices, a + 1, shape.prepend(t.n())));
         });

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "hypertape/ops/checks.hpp"
-#include "hypertape/ops/record.hpp"
 #include "hypertape/ops/kernels.hpp"
+#include "hypertape/ops/record.hpp"
 
 namespace hypertape {
 namespace {
@@ -58,7 +58,7 @@ Var transpose(const Var& x, int axis0, int axis1) {
     if (a0 == a1) return x;
     return record(
         {"transpose", {x}, {}}, kernels::swap_axes(x.value(), a0, a1),
-        [a0, a1](const Var& g, const VarList&, const NeedsGrad&) { return Grads{transpose(g, a0, a1)}; },
+        [a0, a1](const Var& g, const Saved&, const NeedsGrad&) { return Grads{transpose(g, a0, a1)}; },
         [a0, a1](const Tangents& t) { return transpose(t[0], a0 + 1, a1 + 1); });
 }
 
@@ -73,7 +73,7 @@ Var slice(const Var& x, int axis, std::int64_t start, std::int64_t stop) {
     if (start == 0 && stop == extent) return x;
     return record(
         {"slice", {x}, {}}, kernels::slice(x.value(), a, start, stop),
-        [a, start, after = extent - stop](const Var& g, const VarList&, const NeedsGrad&) {
+        [a, start, after = extent - stop](const Var& g, const Saved&, const NeedsGrad&) {
             return Grads{pad(g, a, start, after)};
         },
         [a, start, stop](const Tangents& t) { return slice(t[0], a + 1, start, stop); });
@@ -89,7 +89,7 @@ Var pad(const Var& x, int axis, std::int64_t before, std::int64_t after) {
     if (before == 0 && after == 0) return x;
     return record(
         {"pad", {x}, {}}, kernels::pad(x.value(), a, before, after),
-        [a, before, extent = x.shape()[a]](const Var& g, const VarList&, const NeedsGrad&) {
+        [a, before, extent = x.shape()[a]](const Var& g, const Saved&, const NeedsGrad&) {
             return Grads{slice(g, a, before, before + extent)};
         },
         [a, before, after](const Tangents& t) { return pad(t[0], a + 1, before, after); });
@@ -106,7 +106,7 @@ Var concat(const std::vector<Var>& xs, int axis) {
     }
     return record(
         {"concat", VarList(xs.begin(), xs.end()), {}}, kernels::concat(values, a),
-        [a, shapes](const Var& g, const VarList&, const NeedsGrad& needs) {
+        [a, shapes](const Var& g, const Saved&, const NeedsGrad& needs) {
             Grads grads;
             std::int64_t at = 0;
             for (std::size_t i = 0; i < shapes.size(); ++i) {

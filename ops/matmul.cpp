@@ -54,16 +54,17 @@ Var matmul(const Var& a, const Var& b, Trans t) {
     const Shape out = product_shape(a.shape(), b.shape(), t);
     Tensor y = kernels::matmul(a.value(), t.a, b.value(), t.b, out);
     return record(
-        {"matmul", {a, b}, {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
-        [t, sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
-            const Var& a = s[0];
-            const Var& b = s[1];
+        {.name = "matmul", .operands = {a, b}, .saved = {needed_if_tracked(a, b), needed_if_tracked(b, a)}}, y,
+        [t, sa = a.shape(), sb = b.shape()](const Var& g, const Saved& s, const NeedsGrad& needs) {
             // For C = op(A) op(B): d op(A) = g op(B)^T and d op(B) = op(A)^T g, transposed back.
+            // s[1] (b) is saved when a is on a tape, which needs[0] implies; s[0] (a) likewise.
             Grads grads{Var(), Var()};
             if (needs[0]) {
+                const Var& b = s[1];
                 grads[0] = sum_to(t.a ? matmul(b, g, Trans{t.b, true}) : matmul(g, b, Trans{false, !t.b}), sa);
             }
             if (needs[1]) {
+                const Var& a = s[0];
                 grads[1] = sum_to(t.b ? matmul(g, a, Trans{true, t.a}) : matmul(a, g, Trans{!t.a, false}), sb);
             }
             return grads;

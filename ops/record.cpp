@@ -68,7 +68,7 @@ Var finish(OpDef def, Tensor value, VjpFn vjp, Tensor tangent, const std::shared
         const bool on_this_tape = v.on_tape() && VarAccess::tape(v) == tape;
         r.inputs.push_back({on_this_tape ? VarAccess::node(v) : 0, on_this_tape && VarAccess::leaf(v)});
     }
-    r.saved = std::move(def.saved);
+    r.saved = Saved(def.name, def.saved);  // remembers the listed tensors' versions now
     r.vjp = std::move(vjp);
     return tape->append(std::move(r), std::move(value), std::move(tangent), def.save_output, tape);
 }

@@ -2,10 +2,10 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/tangent.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -24,7 +24,7 @@ Var sum(const Var& x) {
     check_floating("sum", "x", x);
     return record(
         {"sum", {x}, {}}, kernels::sum_all(x.value()),
-        [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
+        [sx = x.shape()](const Var& g, const Saved&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
         [](const Tangents& t) { return sum_tangent_to(t[0], Shape{}); });
 }
 
@@ -35,7 +35,7 @@ Var sum(const Var& x, int axis, bool keepdim) {
     Tensor y = keepdim ? kept : kept.reshaped(without_axis(x.shape(), a));
     return record(
         {"sum", {x}, {}}, y,
-        [sx = x.shape(), kept_shape = kept.shape()](const Var& g, const VarList&, const NeedsGrad&) {
+        [sx = x.shape(), kept_shape = kept.shape()](const Var& g, const Saved&, const NeedsGrad&) {
             return Grads{broadcast_to(reshape(g, kept_shape), sx)};
         },
         [a, keepdim](const Tangents& t) { return sum(t[0], a + 1, keepdim); });
@@ -62,7 +62,7 @@ Var sum_to(const Var& x, const Shape& shape) {
     if (shape == x.shape()) return x;
     return record(
         {"sum_to", {x}, {}}, kernels::sum_to(x.value(), shape),
-        [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
+        [sx = x.shape()](const Var& g, const Saved&, const NeedsGrad&) { return Grads{broadcast_to(g, sx)}; },
         [shape](const Tangents& t) { return sum_tangent_to(t[0], shape); });
 }
 
@@ -74,7 +74,7 @@ Var broadcast_to(const Var& x, const Shape& shape) {
     if (shape == x.shape()) return x;
     return record(
         {"broadcast_to", {x}, {}}, kernels::broadcast_to(x.value(), shape),
-        [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{sum_to(g, sx)}; },
+        [sx = x.shape()](const Var& g, const Saved&, const NeedsGrad&) { return Grads{sum_to(g, sx)}; },
         [shape](const Tangents& t) { return broadcast_tangent(t[0], shape); });
 }
 

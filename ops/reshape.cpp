@@ -13,7 +13,7 @@ Var reshape(const Var& x, const Shape& shape) {
     if (shape == x.shape()) return x;
     return record(
         {"reshape", {x}, {}}, x.value().reshaped(shape),
-        [sx = x.shape()](const Var& g, const VarList&, const NeedsGrad&) { return Grads{reshape(g, sx)}; },
+        [sx = x.shape()](const Var& g, const Saved&, const NeedsGrad&) { return Grads{reshape(g, sx)}; },
         [shape](const Tangents& t) { return reshape(t[0], shape.prepend(t.n())); });
 }
 

@@ -2,10 +2,10 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/tangent.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -30,8 +30,8 @@ Var where(const Var& cond, const Var& a, const Var& b) {
     const Shape out = broadcast_shapes("where", broadcast_shapes("where", cond.shape(), a.shape()), b.shape());
     const Var mask = detach(cond);
     return record(
-        {"where", {a, b}, {mask}}, kernels::where(mask.value(), a.value(), b.value(), out),
-        [sa = a.shape(), sb = b.shape()](const Var& g, const VarList& s, const NeedsGrad& needs) {
+        {.name = "where", .operands = {a, b}, .saved = {mask}}, kernels::where(mask.value(), a.value(), b.value(), out),
+        [sa = a.shape(), sb = b.shape()](const Var& g, const Saved& s, const NeedsGrad& needs) {
             const Var& c = s[0];
             const Var zero = scalar_like(0.0, g);
             return Grads{needs[0] ? sum_to(where(c, g, zero), sa) : Var(),
@@ -53,8 +53,8 @@ Var clamp(const Var& x, double lo, double hi) {
         return greater(v, scalar_like(lo, v)) * greater(scalar_like(hi, v), v);
     };
     return record(
-        {"clamp", {x}, {x}}, kernels::clamp(x.value(), lo, hi),
-        [inside](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g * inside(s[0])}; },
+        {.name = "clamp", .operands = {x}, .saved = {x}}, kernels::clamp(x.value(), lo, hi),
+        [inside](const Var& g, const Saved& s, const NeedsGrad&) { return Grads{g * inside(s[0])}; },
         [inside](const Tangents& t) { return t[0] * inside(t.primal(0)); });
 }
 

@@ -3,12 +3,12 @@
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
 #include "hypertape/ops/index.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/tangent.hpp"
 #include "hypertape/ops/unary.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -55,13 +55,14 @@ Var fused_cross_entropy(const Var& logits, const Tensor& labels, const Var& weig
     Tensor loss = kernels::cross_entropy(logits.value(), labels, weighted ? weights.value() : Tensor());
     const double inv_batch = 1.0 / static_cast<double>(logits.shape()[0]);
     return record(
-        {"cross_entropy", weighted ? VarList{logits, weights} : VarList{logits},
-         weighted ? VarList{logits, Var(labels), weights} : VarList{logits, Var(labels)}},
+        {.name = "cross_entropy",
+         .operands = weighted ? VarList{logits, weights} : VarList{logits},
+         .saved = weighted ? VarList{logits, Var(labels), weights} : VarList{logits, Var(labels)}},
         loss,
-        [inv_batch](const Var& g, const VarList& s, const NeedsGrad& needs) {
+        [inv_batch, weighted](const Var& g, const Saved& s, const NeedsGrad& needs) {
             const Var& z = s[0];
             const Tensor& y = s[1].value();
-            const Var w = s.size() == 3 ? s[2] : Var();
+            const Var w = weighted ? s[2] : Var();
             Grads grads{needs[0] ? logits_gradient(z, y, w) * g : Var()};
             if (w.defined()) grads.push_back(needs[1] ? row_losses(z, y) * (g * inv_batch) : Var());
             return grads;
@@ -81,9 +82,9 @@ Var softmax(const Var& x, int axis) {
     check_floating("softmax", "x", x);
     const int a = normalize_axis("softmax", axis, x.rank());
     return record(
-        {"softmax", {x}, {}, /*save_output=*/true}, kernels::softmax(x.value(), a),
-        [a](const Var& g, const VarList& s, const NeedsGrad&) {
-            const Var& y = s[0];
+        {.name = "softmax", .operands = {x}, .save_output = true}, kernels::softmax(x.value(), a),
+        [a](const Var& g, const Saved& s, const NeedsGrad&) {
+            const Var& y = s.output();
             return Grads{y * (g - sum(g * y, a, true))};
         },
         [a](const Tangents& t) {
@@ -96,8 +97,8 @@ Var log_softmax(const Var& x, int axis) {
     check_floating("log_softmax", "x", x);
     const int a = normalize_axis("log_softmax", axis, x.rank());
     return record(
-        {"log_softmax", {x}, {}, /*save_output=*/true}, kernels::log_softmax(x.value(), a),
-        [a](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{g - exp(s[0]) * sum(g, a, true)}; },
+        {.name = "log_softmax", .operands = {x}, .save_output = true}, kernels::log_softmax(x.value(), a),
+        [a](const Var& g, const Saved& s, const NeedsGrad&) { return Grads{g - exp(s.output()) * sum(g, a, true)}; },
         [a](const Tangents& t) { return t[0] - sum(t[0] * exp(t.output()), a + 1, true); });
 }
 
@@ -109,8 +110,8 @@ Var logsumexp(const Var& x, int axis, bool keepdim) {
     dims.erase(dims.begin() + a);
     Tensor y = keepdim ? kept : kept.reshaped(Shape(dims));
     return record(
-        {"logsumexp", {x}, {x}}, y,
-        [a, kept_shape = kept.shape()](const Var& g, const VarList& s, const NeedsGrad&) {
+        {.name = "logsumexp", .operands = {x}, .saved = {x}}, y,
+        [a, kept_shape = kept.shape()](const Var& g, const Saved& s, const NeedsGrad&) {
             return Grads{reshape(g, kept_shape) * softmax(s[0], a)};
         },
         [a, keepdim](const Tangents& t) { return sum(t[0] * softmax(t.primal(0), a), a + 1, keepdim); });

@@ -2,9 +2,9 @@
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
+#include "hypertape/ops/kernels.hpp"
 #include "hypertape/ops/record.hpp"
 #include "hypertape/ops/tangent.hpp"
-#include "hypertape/ops/kernels.hpp"
 
 namespace hypertape {
 namespace {
@@ -49,9 +49,9 @@ Var apply(const UnaryRule& rule, const Var& x) {
     const bool saves_x = (rule.reads & reads_x) != 0;
     const bool saves_y = (rule.reads & reads_y) != 0;
     return record(
-        {rule.name, {x}, saves_x ? VarList{x} : VarList{}, saves_y}, y,
-        [d = rule.derivative, saves_x, saves_y](const Var& g, const VarList& s, const NeedsGrad&) {
-            return Grads{g * d(saves_x ? s.front() : Var(), saves_y ? s.back() : Var())};
+        {.name = rule.name, .operands = {x}, .saved = saves_x ? VarList{x} : VarList{}, .save_output = saves_y}, y,
+        [d = rule.derivative, saves_x, saves_y](const Var& g, const Saved& s, const NeedsGrad&) {
+            return Grads{g * d(saves_x ? s[0] : Var(), saves_y ? s.output() : Var())};
         },
         [d = rule.derivative](const Tangents& t) { return sum_terms(t, {t[0] * d(t.primal(0), t.output())}); });
 }
@@ -67,7 +67,7 @@ Var neg(const Var& x) {
     check_floating("neg", "x", x);
     return record(
         {"neg", {x}, {}}, kernels::unary(UnaryKind::neg, x.value()),
-        [](const Var& g, const VarList&, const NeedsGrad&) { return Grads{-g}; },
+        [](const Var& g, const Saved&, const NeedsGrad&) { return Grads{-g}; },
         [](const Tangents& t) { return -t[0]; });
 }
 Var exp(const Var& x) { return apply(kExp, x); }

@@ -67,83 +67,151 @@ void check_accumulate(const std::vector<Var>& xs, const std::vector<Tensor>& acc
     }
 }
 
-// Runs the reverse sweep from y; returns the adjoint of each requested node.
-class Sweep {
+// ----- The walk and its id-ordering invariants ------------------------------------------------
+//
+// Node ids number values in recording order (TapeState::append checks that every operand of a
+// record is older than its result), and each segment holds its records in that order. So:
+//   (1) a record sends adjoints only to nodes older than its own result: walking the records from
+//       the newest down, a result is handed on only after every record that used it, when its
+//       adjoint is complete;
+//   (2) below the oldest requested node nothing can send an adjoint to a requested one: the walk
+//       ends at the first record whose result is at or below it (WalkBounds::ends_walk);
+//   (3) an adjoint will still be handed on by a record further down the walk exactly when its node
+//       is a result (not a variable), newer than the floor and not released (Adjoints::awaits_record);
+//       once no adjoint does, the walk ends early.
+// Each rule is a named predicate below; the walk checks (1)'s ordering as it goes.
+
+// The ids a sweep walks over: the results in (floor, top].
+class WalkBounds {
 public:
-    Sweep(TapeState& tape, const std::unordered_set<NodeId>& requested) : tape_(tape), requested_(requested) {
+    WalkBounds(NodeId top, const std::unordered_set<NodeId>& requested) : top_(top) {
         for (NodeId id : requested) floor_ = std::min(floor_, id);
     }
 
+    // Newer than the sweep's output: made after it, or by this sweep itself (create_graph). Such
+    // a record cannot reach the output; skip it.
+    bool after_output(NodeId result) const { return result > top_; }
+    // At or below the oldest requested node: this record and every older one send adjoints only
+    // to nodes older than every requested node (rule 2), so the walk is done.
+    bool ends_walk(NodeId result) const { return result <= floor_; }
+    // Newer than the oldest requested node: an adjoint here may still reach a requested one.
+    bool above_floor(NodeId node) const { return node > floor_; }
+
+private:
+    NodeId top_;
+    NodeId floor_ = std::numeric_limits<NodeId>::max();  // no inputs: nothing to walk
+};
+
+// The adjoints the walk holds, and how many of them a record further down will hand on.
+class Adjoints {
+public:
+    Adjoints(const TapeState& tape, const WalkBounds& bounds, const std::unordered_set<NodeId>& requested)
+        : tape_(tape), bounds_(bounds), requested_(requested) {}
+
+    // Rule 3: `node`'s adjoint is handed on by its record, which the walk has yet to reach.
+    bool awaits_record(NodeId node, bool leaf) const {
+        return !leaf && bounds_.above_floor(node) && tape_.live(node, false);
+    }
+    // An operand's gradient is worth computing: it is requested, or its record will hand it on.
+    bool wanted(const detail::InputRef& in) const {
+        if (in.node == 0) return false;  // a constant
+        return requested_.count(in.node) > 0 || awaits_record(in.node, in.leaf);
+    }
+    bool none_awaiting() const { return awaiting_ == 0; }
+
+    // Adds g to node's adjoint (the first contribution is taken as is, so sums keep their order).
+    void add(NodeId node, bool leaf, Var g) {
+        auto [it, fresh] = adjoints_.try_emplace(node, std::move(g));
+        if (!fresh) {
+            it->second = it->second + g;
+        } else if (awaits_record(node, leaf)) {
+            ++awaiting_;
+        }
+    }
+
+    // The complete adjoint of `record`'s result, to hand on to its operands (rule 1), or nothing
+    // when none reached it. A requested result keeps its adjoint for the caller; any other
+    // result's adjoint is handed over and forgotten.
+    std::optional<Var> take(const Record& record) {
+        auto it = adjoints_.find(record.output);
+        if (it == adjoints_.end()) return std::nullopt;
+        // The record's result is above the floor and live (it is on the walk), so add() counted it.
+        if (awaiting_ == 0) fail(record.op, ": internal error: an adjoint the sweep did not count as awaiting");
+        --awaiting_;
+        if (requested_.count(record.output) > 0) return it->second;
+        Var g = std::move(it->second);
+        adjoints_.erase(it);
+        return g;
+    }
+
+    std::unordered_map<NodeId, Var> release() { return std::move(adjoints_); }
+
+private:
+    const TapeState& tape_;
+    const WalkBounds& bounds_;
+    const std::unordered_set<NodeId>& requested_;
+    std::unordered_map<NodeId, Var> adjoints_;
+    std::size_t awaiting_ = 0;  // adjoints for which awaits_record holds
+};
+
+// Runs the reverse sweep from y; returns the adjoint of each requested node.
+class Sweep {
+public:
+    Sweep(TapeState& tape, const Var& y, const std::unordered_set<NodeId>& requested)
+        : tape_(tape), bounds_(VarAccess::node(y), requested), adjoints_(tape, bounds_, requested) {}
+
     std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed, const std::vector<Var>& xs,
                                         const std::vector<Tensor>& accumulate) {
-        const NodeId top = VarAccess::node(y);
-        give(top, VarAccess::leaf(y), Var(std::move(seed)));
+        adjoints_.add(VarAccess::node(y), VarAccess::leaf(y), Var(std::move(seed)));
         for (std::size_t i = 0; i < accumulate.size(); ++i) {
-            if (accumulate[i].defined()) give(VarAccess::node(xs[i]), VarAccess::leaf(xs[i]), Var(accumulate[i]));
+            if (accumulate[i].defined())
+                adjoints_.add(VarAccess::node(xs[i]), VarAccess::leaf(xs[i]), Var(accumulate[i]));
         }
         auto& segments = tape_.segments();
-        // Records appended while sweeping (create_graph) land past these bounds and are skipped.
-        for (std::size_t s = segments.size(); s-- > 0 && pending_ > 0;) {
+        // Newest record first. Records appended while sweeping (create_graph) land past the sizes
+        // taken here (and after the output), so the walk never sees them.
+        NodeId previous = std::numeric_limits<NodeId>::max();
+        for (std::size_t s = segments.size(); s-- > 0 && !adjoints_.none_awaiting();) {
             auto& records = segments[s].records;
-            for (std::size_t r = records.size(); r-- > 0 && pending_ > 0;) {
-                Record& record = records[r];
-                if (record.output > top) continue;
-                if (record.output <= floor_) return std::move(adjoints_);
-                auto it = adjoints_.find(record.output);
-                if (it == adjoints_.end()) continue;
-                // A requested result keeps its adjoint for the caller; others hand it on and drop it.
-                const bool keep = requested_.count(record.output) > 0;
-                Var g = keep ? it->second : std::move(it->second);
-                if (!keep) adjoints_.erase(it);
-                --pending_;
-                propagate(record, g);
+            for (std::size_t r = records.size(); r-- > 0 && !adjoints_.none_awaiting();) {
+                const Record& record = records[r];
+                if (record.output >= previous) {
+                    fail(record.op, ": internal error: the tape's records are out of id order (", record.output,
+                         " after ", previous, ")");
+                }
+                previous = record.output;
+                if (bounds_.after_output(record.output)) continue;
+                if (bounds_.ends_walk(record.output)) return adjoints_.release();
+                if (std::optional<Var> g = adjoints_.take(record)) propagate(record, *g);
             }
         }
-        return std::move(adjoints_);
+        return adjoints_.release();
     }
 
 private:
-    // Ids follow recording order, so a record only sends adjoints to older nodes: nothing older
-    // than the oldest requested node can reach a requested one. Live results newer than it
-    // propagate further; variables and released results only matter when asked for.
-    bool wanted(const detail::InputRef& in) const {
-        if (in.node == 0) return false;
-        if (requested_.count(in.node) > 0) return true;
-        return !in.leaf && in.node > floor_ && tape_.live(in.node, false);
-    }
-
     void propagate(const Record& record, const Var& g) {
         NeedsGrad needs;
         bool any = false;
         for (const auto& in : record.inputs) {
-            needs.push_back(wanted(in));
+            needs.push_back(adjoints_.wanted(in));
             any = any || needs.back();
         }
         if (!any) return;
+        record.saved.check_unmodified(record.inputs);
         Grads grads = record.vjp(g, record.saved, needs);
         if (grads.size() != record.inputs.size()) {
-            fail(record.op, ": internal error: the VJP returned ", grads.size(), " gradients for ",
-                 record.inputs.size(), " operands");
+            // A user op's VJP can get this wrong: one entry per operand, undefined for no gradient.
+            fail(record.op, ": the VJP returned ", grads.size(), " gradients for ", record.inputs.size(),
+                 " operands (one entry per operand, undefined for none)");
         }
         for (std::size_t i = 0; i < grads.size(); ++i) {
-            if (needs[i] && grads[i].defined()) give(record.inputs[i].node, record.inputs[i].leaf, grads[i]);
-        }
-    }
-
-    void give(NodeId node, bool leaf, Var g) {
-        auto [it, fresh] = adjoints_.try_emplace(node, std::move(g));
-        if (!fresh) {
-            it->second = it->second + g;
-        } else if (!leaf && node > floor_ && tape_.live(node, false)) {
-            ++pending_;
+            if (needs[i] && grads[i].defined()) adjoints_.add(record.inputs[i].node, record.inputs[i].leaf, grads[i]);
         }
     }
 
     TapeState& tape_;
-    const std::unordered_set<NodeId>& requested_;
-    std::unordered_map<NodeId, Var> adjoints_;
-    std::size_t pending_ = 0;
-    NodeId floor_ = std::numeric_limits<NodeId>::max();
+    WalkBounds bounds_;
+    Adjoints adjoints_;
 };
 
 }  // namespace
@@ -178,7 +246,7 @@ std::vector<Var> grad(const Var& y, const std::vector<Var>& xs, const GradOption
     {
         std::optional<NoRecordScope> plain;
         if (!options.create_graph) plain.emplace(tape);
-        adjoints = Sweep(*tape, requested).run(y, std::move(seed), xs, options.accumulate);
+        adjoints = Sweep(*tape, y, requested).run(y, std::move(seed), xs, options.accumulate);
     }
     std::vector<Var> out;
     out.reserve(xs.size());

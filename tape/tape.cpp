@@ -5,6 +5,7 @@
 
 namespace hypertape {
 
+using detail::InputRef;
 using detail::Record;
 using detail::Segment;
 using detail::TapeState;
@@ -72,17 +73,79 @@ void ByteLedger::drop(const Tensor& t) {
 }
 
 void ByteLedger::hold_all(const Record& r) {
-    for (const Var& v : r.saved) {
+    r.saved.for_each([this](const Var& v) {
         hold(v.value());
         hold(v.tangents());
-    }
+    });
 }
 
 void ByteLedger::drop_all(const Record& r) {
-    for (const Var& v : r.saved) {
+    r.saved.for_each([this](const Var& v) {
         drop(v.value());
         drop(v.tangents());
+    });
+}
+
+// ----- Saved -------------------------------------------------------------------------------------
+
+Saved::Slot::Slot(Var v)
+    : var(std::move(v)), value_version(var.value().version()), tangent_version(var.tangents().version()) {}
+
+Saved::Saved(const char* op, const VarList& listed) : op_(op) {
+    for (const Var& v : listed) listed_.emplace_back(v);
+}
+
+const Var& Saved::operator[](std::size_t i) const {
+    if (i >= listed_.size()) {
+        fail(op_, ": the VJP reads saved tensor #", i, ", but the op saved ", listed_.size(),
+             " (OpDef::saved; the op's own result is saved.output())");
     }
+    if (!listed_[i].var.defined()) {
+        fail(op_, ": the VJP reads saved tensor #", i,
+             ", which the op left empty (needed_if_tracked leaves a slot empty when no gradient needs it)");
+    }
+    return listed_[i].var;
+}
+
+const Var& Saved::output() const {
+    if (!output_.var.defined())
+        fail(op_, ": the VJP reads the saved output, but the op did not set OpDef::save_output");
+    return output_.var;
+}
+
+void Saved::set_output(Var output) { output_ = Slot(std::move(output)); }
+
+bool Saved::Slot::modified() const {
+    // An undefined value or tangent batch is at version 0 and was saved at 0.
+    return var.value().version() != value_version || var.tangents().version() != tangent_version;
+}
+
+void Saved::fail_modified(const Slot& slot, const std::string& what, const std::string& operand) const {
+    const bool value_moved = slot.var.value().version() != slot.value_version;
+    const Tensor& t = value_moved ? slot.var.value() : slot.var.tangents();
+    fail(op_, ": ", value_moved ? "" : "the tangent batch of ", what, " (", operand, name_of(t.dtype()), " ",
+         t.shape().str(), ") was modified after it was saved (version ",
+         value_moved ? slot.value_version : slot.tangent_version, " -> ", t.version(),
+         "); gradients through it would be wrong (write into a clone instead; reading through a const Tensor "
+         "does not count as a write)");
+}
+
+void Saved::check_unmodified(const InputRefs& inputs) const {
+    for (std::size_t i = 0; i < listed_.size(); ++i) {
+        const Slot& slot = listed_[i];
+        if (!slot.modified()) continue;
+        // A slot holding one of the record's operands is named as that operand too.
+        std::string operand;
+        const NodeId node = VarAccess::node(slot.var);
+        for (std::size_t k = 0; node != 0 && k < inputs.size(); ++k) {
+            if (inputs[k].node == node) {
+                operand = "operand #" + std::to_string(k) + ", ";
+                break;
+            }
+        }
+        fail_modified(slot, "saved tensor #" + std::to_string(i), operand);
+    }
+    if (output_.modified()) fail_modified(output_, "saved output", "");
 }
 
 // ----- TapeState ---------------------------------------------------------------------------------
@@ -102,8 +165,15 @@ Var TapeState::append(Record record, Tensor value, Tensor tangent, bool save_out
                       const std::shared_ptr<TapeState>& self) {
     Segment& segment = writable_segment();
     record.output = next_id_++;
+    for (const InputRef& in : record.inputs) {
+        // Operands existed before this record, so their ids are older: the sweep depends on it.
+        if (in.node >= record.output) {
+            fail(record.op, ": internal error: operand node ", in.node, " is not older than the result's node ",
+                 record.output);
+        }
+    }
     Var result = VarAccess::make(std::move(value), std::move(tangent), self, record.output, false, segment.step);
-    if (save_output) record.saved.push_back(result);
+    if (save_output) record.saved.set_output(result);
     ledger_.hold_all(record);
     segment.records.push_back(std::move(record));
     ++records_;

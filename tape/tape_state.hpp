@@ -10,6 +10,7 @@
 #include <boost/container/small_vector.hpp>
 #include <deque>
 #include <functional>
+#include <string>
 #include <unordered_map>
 
 #include "hypertape/tape/tape.hpp"
@@ -21,18 +22,77 @@ using VarList = boost::container::small_vector<Var, 3>;
 using NeedsGrad = boost::container::small_vector<bool, 3>;
 // One entry per operand; an undefined Var means "no gradient" (zero).
 using Grads = VarList;
-using VjpFn = std::function<Grads(const Var& grad_out, const VarList& saved, const NeedsGrad& needs)>;
 
 struct InputRef {
     NodeId node = 0;  // 0 for a constant operand
     bool leaf = false;
 };
 
+using InputRefs = boost::container::small_vector<InputRef, 3>;
+
+// The tensors a record's VJP reads, by name rather than by position:
+//   saved[i]        the i-th Var the op listed in OpDef::saved (ops/record.hpp), in its order;
+//   saved.output()  the op's own result, when the op set OpDef::save_output.
+// A listed slot may be empty (needed_if_tracked leaves one empty when no gradient can need it);
+// has(i) tells. Reading an empty slot, a slot past the list or an output the op did not save
+// throws, naming the op: the VJP asked for something the op did not save.
+//
+// Each slot also remembers the versions (Storage::version) of its value and tangents when saved;
+// check_unmodified() throws when a saved tensor was written since (an in-place change the
+// gradient would silently use).
+class Saved {
+public:
+    Saved() = default;
+    // Saves `listed` for `op` (a string literal), remembering their versions now.
+    Saved(const char* op, const VarList& listed);
+
+    std::size_t size() const { return listed_.size(); }
+    bool has(std::size_t i) const { return i < listed_.size() && listed_[i].var.defined(); }
+    const Var& operator[](std::size_t i) const;
+    bool has_output() const { return output_.var.defined(); }
+    const Var& output() const;
+
+    // Saves the op's result (TapeState::append, once the result has its node), remembering its
+    // versions now.
+    void set_output(Var output);
+    // Throws hypertape::Error naming the op and the slot when a saved value or tangent batch has a
+    // version other than the one it was saved at. `inputs` are the record's operands, so that a
+    // slot holding one of them is named as that operand too.
+    void check_unmodified(const InputRefs& inputs) const;
+
+    // f(var) for every saved Var, listed slots first (the byte ledger holds and drops them).
+    template <class F>
+    void for_each(F&& f) const {
+        for (const Slot& s : listed_) f(s.var);
+        f(output_.var);
+    }
+
+private:
+    struct Slot {
+        Var var;
+        std::uint64_t value_version = 0;
+        std::uint64_t tangent_version = 0;
+        Slot() = default;
+        explicit Slot(Var v);
+        // The value or the tangent batch has a version other than the one it was saved at.
+        bool modified() const;
+    };
+    // Throws for a modified slot, naming it as `what` ("saved tensor #1", "saved output") with
+    // `operand` ("operand #0, " or empty) before its dtype and shape.
+    [[noreturn]] void fail_modified(const Slot& slot, const std::string& what, const std::string& operand) const;
+
+    const char* op_ = "";
+    boost::container::small_vector<Slot, 3> listed_;
+    Slot output_;
+};
+
+using VjpFn = std::function<Grads(const Var& grad_out, const Saved& saved, const NeedsGrad& needs)>;
+
 struct Record {
     const char* op = "";
     NodeId output = 0;
-    boost::container::small_vector<InputRef, 3> inputs;
-    VarList saved;
+    InputRefs inputs;
+    Saved saved;
     VjpFn vjp;
 };
 
@@ -68,7 +128,9 @@ public:
     explicit TapeState(Window window) : window_(window) {}
 
     Var new_variable(Tensor value, const std::shared_ptr<TapeState>& self);
-    // Appends a record; returns the result Var (with `value`, `tangent`).
+    // Appends a record; returns the result Var (with `value`, `tangent`), which the record also
+    // saves when `save_output` (Saved::output). The record gets the next node id: every id in its
+    // inputs is older (they existed before it), which the sweep relies on.
     Var append(Record record, Tensor value, Tensor tangent, bool save_output, const std::shared_ptr<TapeState>& self);
 
     bool recording() const { return no_record_depth_ == 0; }

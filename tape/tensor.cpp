@@ -18,8 +18,14 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, DType dtype)
 
 Device Tensor::device() const { return storage_ ? storage_->device() : Device::cpu(); }
 
-void* Tensor::raw() const {
+const void* Tensor::raw() const {
     if (!storage_) fail("Tensor: access to an undefined tensor");
+    return storage_->data();
+}
+
+void* Tensor::mutable_raw() {
+    if (!storage_) fail("Tensor: access to an undefined tensor");
+    storage_->bump_version();
     return storage_->data();
 }
 
@@ -151,9 +157,16 @@ Tensor Tensor::to(Device device) const {
     return out;
 }
 
+bool Storage::indices_known_below(std::int64_t bound) const {
+    std::lock_guard lock(index_check_mutex_);
+    return index_check_.bound > 0 && index_check_.version == version() && index_check_.bound <= bound;
+}
+
 void Storage::note_indices_below(std::int64_t bound) const {
-    std::int64_t known = verified_bound_.load(std::memory_order_relaxed);
-    while ((known == 0 || bound < known) && !verified_bound_.compare_exchange_weak(known, bound)) {
+    std::lock_guard lock(index_check_mutex_);
+    const std::uint64_t now = version();
+    if (index_check_.version != now || index_check_.bound == 0 || bound < index_check_.bound) {
+        index_check_ = {now, bound};
     }
 }
 

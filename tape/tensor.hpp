@@ -7,10 +7,17 @@
 // tensor, so sharing is always safe. Storage() identifies the block, which is how the tape counts
 // each saved block exactly once.
 //
+// Writes are counted: every mutable access (data<T>() on a non-const Tensor, mutable_raw()) bumps
+// the block's version. A tape record remembers the versions of the tensors it saved, and a reverse
+// sweep through it throws when one changed, since its gradient would be computed from the new
+// values. Read through a const Tensor (`std::as_const(t).data<T>()`, to_vector()) to leave the
+// version alone.
+//
 // Usage:
 //   auto x = Tensor::from_vector({1, 2, 3, 4}, {2, 2}, f64);
 //   auto z = Tensor::zeros({10, 785});               // float32 unless a dtype is given
-//   double s = x.data<double>()[3];                  // host access, checked against dtype/device
+//   double s = std::as_const(x).data<double>()[3];   // host read, checked against dtype/device
+//   x.data<double>()[3] = 1.0;                       // host write: bumps x's version
 //   auto g = x.to(Device::cuda(0));                  // an explicit copy to a GPU, and back with
 //   auto h = g.to(Device::cpu());                    // to(Device::cpu())
 //
@@ -19,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -42,17 +50,27 @@ public:
     std::size_t bytes() const { return bytes_; }
     Device device() const { return device_; }
 
-    // Index range checks remember, for a device block (whose data no host code can change), the
-    // smallest bound all its int64 elements were found to lie below, so a block of labels is
-    // read from the device once instead of at every op that uses it.
-    bool indices_known_below(std::int64_t bound) const {
-        const std::int64_t known = verified_bound_.load(std::memory_order_relaxed);
-        return known > 0 && known <= bound;
-    }
+    // Index range checks remember, for a device block, the smallest bound all its int64 elements
+    // were found to lie below at the block's current version, so a block of labels is read from
+    // the device once instead of at every op that uses it; a write (which bumps the version)
+    // makes the next check read it again.
+    bool indices_known_below(std::int64_t bound) const;
     void note_indices_below(std::int64_t bound) const;
 
+    // How many times the block was handed out for writing (Tensor::data<T>() non-const,
+    // Tensor::mutable_raw()), by any tensor that shares it. A fresh block is at 0; kernels write
+    // their fresh outputs, so a computed tensor starts a little above. Host metadata only.
+    std::uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+    void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
 private:
-    mutable std::atomic<std::int64_t> verified_bound_{0};
+    struct IndexCheck {
+        std::uint64_t version = 0;
+        std::int64_t bound = 0;  // 0: nothing checked
+    };
+    mutable std::mutex index_check_mutex_;
+    mutable IndexCheck index_check_;
+    std::atomic<std::uint64_t> version_{0};
     Allocator& allocator_;
     void* data_;
     std::size_t bytes_;
@@ -89,13 +107,20 @@ public:
     std::size_t nbytes() const { return static_cast<std::size_t>(numel()) * size_of(dtype_); }
     const Storage* storage() const { return storage_.get(); }
 
-    // Host pointers, checked: T must match dtype() and the tensor must live on the CPU.
+    // Host pointers, checked: T must match dtype() and the tensor must live on the CPU. The
+    // mutable one is a write: it bumps the storage's version (see Storage::version), so a tape
+    // record that saved this block refuses to be swept through afterwards.
     template <class T>
     T* data();
     template <class T>
     const T* data() const;
-    // Device-agnostic raw pointer, for backends.
-    void* raw() const;
+    // Device-agnostic raw pointers, for backends: raw() reads, mutable_raw() writes (and bumps the
+    // version). Kernels read their operands (const Tensor&) with raw() and write only the fresh
+    // tensors they return with mutable_raw().
+    const void* raw() const;
+    void* mutable_raw();
+    // The storage block's write count (Storage::version); 0 for an undefined tensor.
+    std::uint64_t version() const { return storage_ ? storage_->version() : 0; }
 
     // The single element of a one-element tensor, as double. Synchronises on a device.
     double item() const;
@@ -125,6 +150,7 @@ private:
 template <class T>
 T* Tensor::data() {
     check_host_access(dtype_of<T>());
+    storage_->bump_version();
     return static_cast<T*>(storage_->data());
 }
 

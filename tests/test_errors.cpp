@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
@@ -142,4 +144,65 @@ TEST_CASE("rank-5 values work in reverse mode but carry no tangents", "[errors][
                                                  Contains("3 tangent directions") && Contains("rank 0 to 4"));
     CHECK_ERROR(v + Var(Tensor::ones({1, 1, 1, 1, 2}, f64)), Contains("add") && Contains("rank 0 to 4"));
     CHECK(reshape(v, {1, 1, 1, 2}).tangents().shape() == Shape{3, 1, 1, 1, 2});
+}
+
+TEST_CASE("writing into a saved tensor makes the sweep through it throw, naming the op and the slot",
+          "[errors][versions]") {
+    // sin saves its operand x; writing x's data afterwards would make its VJP use cos(new x), a
+    // gradient of nothing that was computed (before versions, this returned cos(2.0) silently).
+    Tensor data = Tensor::from_vector({0.1, 0.2, 0.3}, {3}, f64);
+    Tape tape;
+    const Var x = tape.variable(data);
+    const Var y = sum(sin(x));
+    data.data<double>()[0] = 2.0;  // a write: the storage's version moves on
+    CHECK_ERROR(grad(y, x),
+                Contains("sin: saved tensor #0 (operand #0, float64 [3]) was modified after it was saved") &&
+                    Contains("(version ") && Contains("gradients through it would be wrong"));
+
+    // A saved result: exp saves its own output, here written through a copy of the Tensor handle.
+    Tape tape2;
+    const Var x2 = tape2.variable(Tensor::from_vector({0.1, 0.2}, {2}, f64));
+    const Var e = exp(x2);
+    Tensor shared = e.value();
+    shared.data<double>()[1] = 0.0;
+    CHECK_ERROR(grad(sum(e), x2), Contains("exp: saved output (float64 [2]) was modified"));
+
+    // A saved constant operand (mul saves b for a's gradient) is named by its slot.
+    Tape tape3;
+    const Var a = tape3.variable(Tensor::ones({2}, f64));
+    Tensor b = Tensor::from_vector({3, 4}, {2}, f64);
+    const Var p = sum(a * Var(b));
+    b.data<double>()[0] = 0.0;
+    CHECK_ERROR(grad(p, a), Contains("mul: saved tensor #1 (float64 [2]) was modified"));
+
+    // Tangents are saved with their Var: forward-over-reverse would read the new ones.
+    Tensor directions = Tensor::ones({1, 3}, f64);
+    Tape tape4;
+    const Var xt = with_tangents(tape4.variable(Tensor::from_vector({0.1, 0.2, 0.3}, {3}, f64)), directions);
+    const Var yt = sum(sin(xt));
+    directions.data<double>()[2] = 5.0;
+    CHECK_ERROR(grad(yt, xt),
+                Contains("sin: the tangent batch of saved tensor #0 (operand #0, float64 [1, 3]) was modified"));
+}
+
+TEST_CASE("saved tensors that are only read, or written before they are saved, sweep normally", "[errors][versions]") {
+    Tensor data = Tensor::from_vector({0.1, 0.2, 0.3}, {3}, f64);
+    data.data<double>()[0] = 0.5;  // before recording: what is saved is the new value
+    Tape tape;
+    const Var x = tape.variable(data);
+    const Var y = sum(sin(x));
+    // Reads through a const Tensor, to_vector() and item() are not writes.
+    const std::uint64_t saved_at = data.version();
+    CHECK(std::as_const(data).data<double>()[0] == 0.5);
+    CHECK(data.to_vector()[0] == 0.5);
+    CHECK(x.value().data<double>()[1] == 0.2);  // Var::value() is const
+    CHECK(data.version() == saved_at);
+    // A tensor no record saved may be written freely (add saves nothing).
+    Tensor offset = Tensor::ones({3}, f64);
+    const Var z = sum(x + Var(offset));
+    offset.data<double>()[0] = 7.0;
+    GradOptions retain;
+    retain.retain_records = true;
+    CHECK(grad(z, x, retain).value().to_vector() == std::vector<double>{1, 1, 1});
+    CHECK(grad(y, x).value().to_vector() == std::vector<double>{std::cos(0.5), std::cos(0.2), std::cos(0.3)});
 }

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <hypertape/ops/record.hpp>
 #include <hypertape/ops/tangent.hpp>
+#include <utility>
 
 #include "support/error_matcher.hpp"
 #include "support/gradcheck.hpp"
@@ -231,8 +232,8 @@ Var cube(const Var& x) {
     const Var v = detach(x);
     Tensor y = (v * v * v).value();
     return record(
-        {"cube", {x}, {x}}, y,
-        [](const Var& g, const VarList& s, const NeedsGrad&) { return Grads{3.0 * g * square(s[0])}; },
+        {.name = "cube", .operands = {x}, .saved = {x}}, y,
+        [](const Var& g, const Saved& s, const NeedsGrad&) { return Grads{3.0 * g * square(s[0])}; },
         [](const Tangents& t) { return sum_terms(t, {3.0 * t[0] * square(t.primal(0))}); });
 }
 
@@ -275,4 +276,68 @@ TEST_CASE("chained sweeps with starting adjoints give one sweep's bits", "[tape]
     Tape t;
     const Var v = t.variable(lam0);
     CHECK_ERROR(grad(sum(v * v), v, wrong), Catch::Contains("starting adjoint") && Catch::Contains("[4]"));
+}
+
+TEST_CASE("a storage block counts the writes handed out through any tensor that shares it", "[tape][versions]") {
+    Tensor t = Tensor::zeros({2, 3}, f64);
+    const std::uint64_t v0 = t.version();
+    CHECK(std::as_const(t).data<double>() != nullptr);
+    CHECK(std::as_const(t).raw() != nullptr);
+    CHECK(t.version() == v0);
+    t.data<double>()[0] = 1.0;
+    CHECK(t.version() == v0 + 1);
+    Tensor view = t.reshaped({6});  // the same block: the same version
+    view.mutable_raw();
+    CHECK(t.version() == v0 + 2);
+    CHECK(view.version() == t.version());
+    const Tensor copy = t.clone();  // a new block
+    t.data<double>()[1] = 2.0;
+    CHECK(copy.version() != t.version());
+    CHECK(Tensor().version() == 0);
+
+    // The sweep's error gives the versions: from_vector wrote the block once, the user once more.
+    Tensor data = Tensor::from_vector({0.1, 0.2}, {2}, f64);
+    CHECK(data.version() == 1);
+    Tape tape;
+    const Var x = tape.variable(data);
+    const Var y = sum(exp(x * x));
+    data.data<double>()[1] = 1.0;
+    CHECK_ERROR(grad(y, x), Catch::Contains("mul: saved tensor #0 (operand #0, float64 [2])") &&
+                                Catch::Contains("(version 1 -> 2)"));
+
+    // Ops read their operands: no op bumps them (tests/support/gradcheck.cpp checks every op).
+    const std::uint64_t before = t.version();
+    const Var r = sum(exp(Var(t)) * Var(t));
+    CHECK(r.defined());
+    CHECK(t.version() == before);
+}
+
+TEST_CASE("a VJP reads its saved tensors by name, and only what the op saved", "[tape][ops]") {
+    // A user op whose VJP reads a slot the op did not fill, and one that reads an unsaved output.
+    const auto reads_unsaved_slot = [](const Var& x) {
+        return record(
+            {.name = "bad_slot", .operands = {x}}, detach(x).value(),
+            [](const Var& g, const Saved& s, const NeedsGrad&) { return Grads{g * s[0]}; },
+            [](const Tangents& t) { return t[0]; });
+    };
+    const auto reads_unsaved_output = [](const Var& x) {
+        return record(
+            {.name = "bad_output", .operands = {x}, .saved = {x}}, detach(x).value(),
+            [](const Var& g, const Saved& s, const NeedsGrad&) { return Grads{g * s.output()}; },
+            [](const Tangents& t) { return t[0]; });
+    };
+    Tape tape;
+    const Var x = tape.variable(Tensor::ones({2}, f64));
+    GradOptions retain;
+    retain.retain_records = true;
+    CHECK_ERROR(grad(sum(reads_unsaved_slot(x)), x, retain),
+                Catch::Contains("bad_slot") && Catch::Contains("saved tensor #0") && Catch::Contains("saved 0"));
+    CHECK_ERROR(grad(sum(reads_unsaved_output(x)), x, retain),
+                Catch::Contains("bad_output") && Catch::Contains("save_output"));
+
+    // needed_if_tracked leaves a slot empty, in place: mul by a constant saves only the constant,
+    // as s[1], and reading s[0] would be an error the VJP never makes (needs[1] is false).
+    const Var c = Tensor::from_vector({2, 3}, {2}, f64);
+    CHECK(grad(sum(x * c), x, retain).value().to_vector() == std::vector<double>{2, 3});
+    CHECK(tape.stats().saved_bytes == 16 + 16);  // c, and bad_output's x
 }

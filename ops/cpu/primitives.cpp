@@ -23,7 +23,7 @@ void fill(Tensor& out, double value) {
 }
 
 void copy(const Tensor& from, Tensor& to) {
-    if (from.nbytes() > 0) std::memcpy(to.raw(), from.raw(), from.nbytes());
+    if (from.nbytes() > 0) std::memcpy(to.mutable_raw(), from.raw(), from.nbytes());
 }
 
 void convert(const Tensor& from, Tensor& to) {

@@ -13,8 +13,8 @@ namespace ht = hypertape;
 ht::Var user_exp(const ht::Var& x) {
     ht::Tensor y = ht::kernels::unary(ht::math::UnaryKind::exp, x.value());
     return ht::record(
-        {"user_exp", {x}, {}, /*save_output=*/true}, y,
-        [](const ht::Var& g, const ht::VarList& s, const ht::NeedsGrad&) { return ht::Grads{g * s[0]}; },
+        {.name = "user_exp", .operands = {x}, .save_output = true}, y,
+        [](const ht::Var& g, const ht::Saved& s, const ht::NeedsGrad&) { return ht::Grads{g * s.output()}; },
         [](const ht::Tangents& t) { return t[0] * t.output(); });
 }
 

@@ -87,6 +87,16 @@ double max_relative_error(const Tensor& a, const Tensor& b) {
 
 void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>& inputs, CheckOptions options) {
     INFO("op " << name);
+    // Ops and their VJP and JVP rules read their operands and never write them: the inputs'
+    // storage versions (Tensor::version) must not move, in any mode.
+    std::vector<std::uint64_t> versions;
+    for (const Tensor& x : inputs) versions.push_back(x.version());
+    const auto check_inputs_unwritten = [&] {
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            INFO("operand " << i << " of shape " << inputs[i].shape().str());
+            CHECK(inputs[i].version() == versions[i]);
+        }
+    };
     const double e = options.eps;
     const Tensor y0 = evaluate(f, inputs);
     const Tensor u = randn(y0.shape(), options.seed);
@@ -140,7 +150,10 @@ void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>&
         CHECK(std::abs(ujv - utjv) <= 1e-10 * std::max({1.0, std::abs(ujv), std::abs(utjv)}));
     }
 
-    if (!options.second_order) return;
+    if (!options.second_order) {
+        check_inputs_unwritten();
+        return;
+    }
 
     // Second order: H w by grad-of-grad, by forward-over-reverse, and by differences of gradients.
     std::vector<Tensor> w;
@@ -189,6 +202,7 @@ void check_op(const std::string& name, const OpFn& f, const std::vector<Tensor>&
             g3[i].has_tangents() ? g3[i].tangents().reshaped(inputs[i].shape()) : Tensor::zeros(inputs[i].shape(), f64);
         CHECK(max_relative_error(carried, fd) < options.tolerance);
     }
+    check_inputs_unwritten();
 }
 
 }  // namespace hypertape::testing
