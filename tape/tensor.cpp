@@ -90,18 +90,32 @@ Tensor Tensor::indices(const std::vector<std::int64_t>& values) {
     return indices(values, Shape{static_cast<std::int64_t>(values.size())});
 }
 
+namespace {
+
+// A host tensor of `shape` filled with draws of `sample` converted to `dtype`, in row-major order.
+// The tensor is allocated first, so a shape too large for memory fails in the allocator with an
+// Error before anything else is reserved.
+template <class Sample>
+Tensor sampled(const char* op, const Shape& shape, DType dtype, Sample sample) {
+    if (!is_floating(dtype)) fail(op, ": samples need a floating dtype, got ", name_of(dtype));
+    Tensor t = Tensor::empty(shape, dtype);
+    dispatch_floating(dtype, [&]<class T>() {
+        T* p = t.data<T>();
+        for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(sample());
+    });
+    return t;
+}
+
+}  // namespace
+
 Tensor Tensor::randn(const Shape& shape, std::mt19937_64& rng, DType dtype) {
     std::normal_distribution<double> normal(0.0, 1.0);
-    std::vector<double> values(static_cast<std::size_t>(shape.numel()));
-    for (auto& v : values) v = normal(rng);
-    return from_vector(values, shape, dtype);
+    return sampled("Tensor::randn", shape, dtype, [&] { return normal(rng); });
 }
 
 Tensor Tensor::uniform(const Shape& shape, double lo, double hi, std::mt19937_64& rng, DType dtype) {
     std::uniform_real_distribution<double> uniform(lo, hi);
-    std::vector<double> values(static_cast<std::size_t>(shape.numel()));
-    for (auto& v : values) v = uniform(rng);
-    return from_vector(values, shape, dtype);
+    return sampled("Tensor::uniform", shape, dtype, [&] { return uniform(rng); });
 }
 
 double Tensor::item() const {

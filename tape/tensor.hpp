@@ -94,7 +94,7 @@ public:
     // An int64 tensor of indices or labels.
     static Tensor indices(const std::vector<std::int64_t>& values, const Shape& shape);
     static Tensor indices(const std::vector<std::int64_t>& values);
-    // Standard normal and uniform [lo, hi) samples from the caller's generator.
+    // Standard normal and uniform [lo, hi) samples from the caller's generator (floating dtypes).
     static Tensor randn(const Shape& shape, std::mt19937_64& rng, DType dtype = f32);
     static Tensor uniform(const Shape& shape, double lo, double hi, std::mt19937_64& rng, DType dtype = f32);
 

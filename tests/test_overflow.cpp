@@ -67,6 +67,16 @@ TEST_CASE("tensor factories, reshape and broadcast_to reject overflowing shapes"
     CHECK_ERROR(broadcast_to(x, {k2_62, 4}), Contains("[4611686018427387904, 4]"));
 }
 
+TEST_CASE("random tensors of a valid shape too large for memory fail in the allocator, not in a buffer",
+          "[errors][overflow]") {
+    // 2^59 elements is a valid shape; its 2^61 bytes exceed the largest size class. The samples
+    // used to be drawn into a std::vector first, which threw std::bad_alloc instead.
+    std::mt19937_64 rng(1);
+    CHECK_ERROR(Tensor::randn({std::int64_t{1} << 29, std::int64_t{1} << 30}, rng), Contains("bytes"));
+    CHECK_ERROR(Tensor::uniform({std::int64_t{1} << 29, std::int64_t{1} << 30}, 0, 1, rng), Contains("bytes"));
+    CHECK_ERROR(Tensor::randn({4}, rng, i64), Contains("randn") && Contains("int64"));
+}
+
 TEST_CASE("ops that compute a result shape check it, naming the op", "[errors][overflow]") {
     const Tensor labels = Tensor::indices({0, 1});
     check_no_allocation([&] { return one_hot(labels, k2_62); });
