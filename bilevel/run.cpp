@@ -94,8 +94,8 @@ void FiniteWatch::check(const Tensor& value, int t, std::size_t component) {
 
 void FiniteWatch::verify() {
     if (!first_bad_.defined()) return;
+    // The flag stays for the next checks: nothing to allocate per step.
     const auto tag = static_cast<std::int64_t>(first_bad_.item());
-    first_bad_ = Tensor();
     if (tag != kNone) report(tag);
 }
 

@@ -10,7 +10,6 @@
 
 #include "hypertape/gpu/cuda.cuh"
 #include "hypertape/gpu/index.hpp"
-#include "hypertape/gpu/runtime.hpp"
 #include "hypertape/ops/math/layout.hpp"
 
 namespace hypertape::gpu {
@@ -19,8 +18,6 @@ namespace {
 struct MinOf {
     __device__ std::int64_t operator()(std::int64_t a, std::int64_t b) const { return math::min_of(a, b); }
 };
-
-__global__ void set_kernel(std::int64_t* p, std::int64_t value) { *p = value; }
 
 // Lowers *first (which starts at n) to the smallest position of an index outside [0, bound). The
 // minimum does not depend on the order of the atomics.
@@ -99,18 +96,12 @@ std::int64_t first_out_of_range(const Tensor& indices, std::int64_t bound) {
     if (n == 0) return -1;
     const Device device = indices.device();
     const DeviceScope scope(device);
-    cudaStream_t s = stream(device);
-    Tensor first = Tensor::empty(Shape{}, i64, device);
-    set_kernel<<<1, 1, 0, s>>>(mutable_ptr<std::int64_t>(first), n);
-    check_launch("first_out_of_range init");
-    first_out_of_range_kernel<<<blocks_for(n), kThreads, 0, s>>>(ptr<std::int64_t>(indices), n, bound,
-                                                                 mutable_ptr<std::int64_t>(first));
+    // n (an element count, far below 2^53) is exact as a double.
+    Tensor first = Tensor::full(Shape{}, static_cast<double>(n), i64, device);
+    first_out_of_range_kernel<<<blocks_for(n), kThreads, 0, stream(device)>>>(ptr<std::int64_t>(indices), n, bound,
+                                                                              mutable_ptr<std::int64_t>(first));
     check_launch("first_out_of_range");
-    std::int64_t at = n;
-    HT_CUDA(cudaMemcpyAsync(&at, ptr<std::int64_t>(first), sizeof at, cudaMemcpyDeviceToHost, s));
-    HT_CUDA(cudaStreamSynchronize(s));
-    count_synchronization();
-    count_device_to_host_copy();
+    const auto at = static_cast<std::int64_t>(first.item());  // a counted copy to the host
     return at < n ? at : -1;
 }
 

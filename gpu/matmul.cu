@@ -34,37 +34,41 @@ struct Gemm {
     int ldb() const { return tb ? k : n; }
 };
 
-void gemm(cublasHandle_t h, const Gemm& g, const float* a, const float* b, float* c) {
-    const float one = 1.0f;
-    const float zero = 0.0f;
-    check(cublasSgemm(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), a, g.lda(), &zero, c, g.n),
-          "cublasSgemm");
-}
+// cuBLAS's single and double precision entry points, chosen by element type.
+template <class T>
+struct Blas;
+template <>
+struct Blas<float> {
+    static constexpr auto gemm = cublasSgemm;
+    static constexpr auto gemm_batched = cublasSgemmStridedBatched;
+    static constexpr const char* gemm_name = "cublasSgemm";
+    static constexpr const char* gemm_batched_name = "cublasSgemmStridedBatched";
+};
+template <>
+struct Blas<double> {
+    static constexpr auto gemm = cublasDgemm;
+    static constexpr auto gemm_batched = cublasDgemmStridedBatched;
+    static constexpr const char* gemm_name = "cublasDgemm";
+    static constexpr const char* gemm_batched_name = "cublasDgemmStridedBatched";
+};
 
-void gemm(cublasHandle_t h, const Gemm& g, const double* a, const double* b, double* c) {
-    const double one = 1.0;
-    const double zero = 0.0;
-    check(cublasDgemm(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), a, g.lda(), &zero, c, g.n),
-          "cublasDgemm");
+template <class T>
+void gemm(cublasHandle_t h, const Gemm& g, const T* a, const T* b, T* c) {
+    const T one = 1;
+    const T zero = 0;
+    check(Blas<T>::gemm(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), a, g.lda(), &zero, c, g.n),
+          Blas<T>::gemm_name);
 }
 
 // `batches` products, operand i's matrix at stride_i * (batch index); a stride of 0 broadcasts.
-void gemm_batched(cublasHandle_t h, const Gemm& g, const float* a, long long stride_a, const float* b,
-                  long long stride_b, float* c, long long stride_c, int batches) {
-    const float one = 1.0f;
-    const float zero = 0.0f;
-    check(cublasSgemmStridedBatched(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), stride_b, a, g.lda(),
-                                    stride_a, &zero, c, g.n, stride_c, batches),
-          "cublasSgemmStridedBatched");
-}
-
-void gemm_batched(cublasHandle_t h, const Gemm& g, const double* a, long long stride_a, const double* b,
-                  long long stride_b, double* c, long long stride_c, int batches) {
-    const double one = 1.0;
-    const double zero = 0.0;
-    check(cublasDgemmStridedBatched(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), stride_b, a, g.lda(),
-                                    stride_a, &zero, c, g.n, stride_c, batches),
-          "cublasDgemmStridedBatched");
+template <class T>
+void gemm_batched(cublasHandle_t h, const Gemm& g, const T* a, long long stride_a, const T* b, long long stride_b, T* c,
+                  long long stride_c, int batches) {
+    const T one = 1;
+    const T zero = 0;
+    check(Blas<T>::gemm_batched(h, op(g.tb), op(g.ta), g.n, g.m, g.k, &one, b, g.ldb(), stride_b, a, g.lda(), stride_a,
+                                &zero, c, g.n, stride_c, batches),
+          Blas<T>::gemm_batched_name);
 }
 
 template <class T>

@@ -106,11 +106,7 @@ bool all_finite(const Tensor& x) {
     const DeviceScope scope(x.device());
     Tensor flag = Tensor::ones(Shape{}, DType::i64, x.device());
     launch_flag(x, flag, 0);  // 1 becomes 0 at the first NaN or Inf
-    std::int64_t host = 0;
-    HT_CUDA(cudaMemcpyAsync(&host, flag.raw(), sizeof host, cudaMemcpyDeviceToHost, stream(x.device())));
-    count_device_to_host_copy();
-    synchronize(x.device());
-    return host == 1;
+    return flag.item() == 1;  // a counted copy to the host
 }
 
 void flag_nonfinite(const Tensor& x, Tensor& first_bad, std::int64_t tag) {

@@ -13,7 +13,6 @@ std::string describe(const Var& v) { return describe(v.value()); }
 void check_floating(const char* op, const char* name, const Var& x) {
     if (!x.defined()) fail(op, ": operand ", name, " is undefined");
     if (!is_floating(x.dtype())) fail(op, ": operand ", name, " is ", describe(x), "; a floating tensor is required");
-    check_backend(op, x.device());
 }
 
 void check_operands(const char* op, const Var& a, const Var& b) {
@@ -21,12 +20,6 @@ void check_operands(const char* op, const Var& a, const Var& b) {
     check_floating(op, "b", b);
     if (a.dtype() != b.dtype() || a.device() != b.device()) {
         fail(op, ": operands are ", describe(a), " and ", describe(b), "; they must share dtype and device");
-    }
-}
-
-void check_backend(const char* op, Device device) {
-    if (device.kind == Device::Kind::cuda && !cuda_built()) {
-        fail(op, ": no kernels for device ", device.name(), " in this build (built without CUDA)");
     }
 }
 

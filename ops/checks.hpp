@@ -15,8 +15,6 @@ std::string describe(const Var& x);
 void check_floating(const char* op, const char* name, const Var& x);
 // Both defined, floating, of one dtype and on one device.
 void check_operands(const char* op, const Var& a, const Var& b);
-// The device has a backend in this build.
-void check_backend(const char* op, Device device);
 // An int64 index tensor on the same device as `like`.
 void check_indices(const char* op, const char* name, const Tensor& indices, const Var& like);
 

@@ -65,7 +65,6 @@ Var one_hot(const Tensor& labels, std::int64_t classes, DType dtype) {
         fail("one_hot: labels must be int64, got ", name_of(labels.dtype()), " ", labels.shape().str());
     }
     if (!is_floating(dtype)) fail("one_hot: the result dtype must be floating, got ", name_of(dtype));
-    check_backend("one_hot", labels.device());
     if (labels.rank() >= kMaxRank) {
         fail("one_hot: labels of shape ", labels.shape().str(), " give rank ", labels.rank() + 1, "; the most is ",
              kMaxRank);

@@ -45,7 +45,7 @@ Shape::Shape(const Dims& dims) : dims_(dims) { check_dims("Shape", dims_, "shape
 
 Shape checked_shape(const char* op, const Shape::Dims& dims, const char* what) {
     check_dims(op, dims, what);
-    return Shape(dims);
+    return Shape(dims, Shape::Checked{});
 }
 
 // The constructors bound the product, so it cannot overflow here.

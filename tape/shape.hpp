@@ -46,6 +46,11 @@ public:
     friend bool operator==(const Shape& a, const Shape& b) { return a.dims_ == b.dims_; }
 
 private:
+    friend Shape checked_shape(const char* op, const Shape::Dims& dims, const char* what);
+    struct Checked {};
+    // dims that the caller has already checked.
+    Shape(const Dims& dims, Checked) : dims_(dims) {}
+
     Dims dims_;
 };
 
