@@ -7,7 +7,6 @@
 // lambda[i] carries the rows [offset_i, offset_i + numel_i) of the N x N identity, and f's
 // tangent (one number per direction) splits into the hypergradients in the same order.
 #include "hypertape/bilevel/run.hpp"
-#include "hypertape/ops/layout.hpp"
 
 namespace hypertape::bilevel {
 namespace {
@@ -56,20 +55,10 @@ HypergradientResult run_forward(Run& run) {
     const Var f = run.outer(state, lambda);
     run.forward_done();
     run.memory().tape(tape);
-    // f's tangents: one number per direction, in lambda's order.
-    const Tensor df = f.has_tangents() ? f.tangents().reshaped(Shape{n}) : Tensor();
-    std::vector<Tensor> h;
-    offset = 0;
-    for (const Tensor& l : run.lambda()) {
-        if (!df.defined()) {
-            h.push_back(Tensor::zeros_like(l));
-        } else if (run.lambda().size() == 1) {
-            h.push_back(df.reshaped(l.shape()));
-        } else {
-            h.push_back(slice(Var(df), 0, offset, offset + l.numel()).value().reshaped(l.shape()));
-        }
-        offset += l.numel();
-    }
+    // f's tangents: one number per direction, in lambda's order (zeros when f ignores lambda).
+    const Tensor df =
+        f.has_tangents() ? f.tangents().reshaped(Shape{n}) : Tensor::zeros(Shape{n}, f.dtype(), f.device());
+    std::vector<Tensor> h = unflatten(df, run.lambda());
     return run.finish(std::move(h), f.item(), values_of(state));
 }
 

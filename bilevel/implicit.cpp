@@ -10,7 +10,6 @@
 #include "hypertape/bilevel/run.hpp"
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/layout.hpp"
-#include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/solvers/linear.hpp"
 #include "hypertape/tape/error.hpp"
@@ -24,8 +23,6 @@ GradOptions retained() {
     o.retain_records = true;
     return o;
 }
-
-double norm(const Tensor& x) { return std::sqrt(sum(Var(x) * Var(x)).item()); }
 
 // CG on a non-symmetric operator returns a wrong answer without failing; this catches the usual
 // cause (a heavy-ball, Nesterov or Adam step) for the price of two operator applications.
@@ -101,7 +98,7 @@ HypergradientResult run_implicit(Run& run, const Implicit& strategy) {
             solution = conjugate_gradient_normal(I_minus_JT, I_minus_J, b, k);
             break;
     }
-    const double b_norm = norm(b);
+    const double b_norm = vector_norm(b);
     run.note_implicit(solution.iterations, b_norm > 0 ? solution.residual_norm / b_norm : solution.residual_norm,
                       defect);
     const std::vector<Var> through_phi = vjp(phi, solution.x, lambda.list(), retained());

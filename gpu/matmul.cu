@@ -73,10 +73,7 @@ void gemm_batched(cublasHandle_t h, const Gemm& g, const T* a, long long stride_
 
 template <class T>
 void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
-    const Shape& s = out.shape();
-    const std::int64_t m = s[s.rank() - 2];
-    const std::int64_t n = s[s.rank() - 1];
-    const std::int64_t k = a.shape()[ta ? a.rank() - 2 : a.rank() - 1];
+    const math::ProductPlan p(a.shape(), ta, b.shape(), out.shape());
     const T* pa = ptr<T>(a);
     const T* pb = ptr<T>(b);
     T* po = mutable_ptr<T>(out);
@@ -84,36 +81,29 @@ void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
     // The handle is shared, so its math mode is set at every call.
     const bool tf32 = std::is_same_v<T, float> && allow_tf32();
     check(cublasSetMathMode(h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-    // A batch of plain matrices times one matrix is one product with the batch stacked into rows.
-    if (b.rank() == 2 && !ta) {
-        gemm(h, Gemm{false, tb, to_int(a.numel() / k, "rows"), to_int(n, "columns"), to_int(k, "contraction")}, pa, pb,
-             po);
+    if (p.stacked) {
+        gemm(h, Gemm{false, tb, to_int(p.batches * p.m, "rows"), to_int(p.n, "columns"), to_int(p.k, "contraction")},
+             pa, pb, po);
         return;
     }
-    const Gemm g{ta, tb, to_int(m, "rows"), to_int(n, "columns"), to_int(k, "contraction")};
-    const std::int64_t batches = out.numel() / (m * n);
-    // An operand with as many matrices as the output has its batch axes equal to the output's; one
-    // with a single matrix is broadcast whole. Both are one strided call.
-    const std::int64_t batches_a = a.numel() / (m * k);
-    const std::int64_t batches_b = b.numel() / (k * n);
-    if ((batches_a == batches || batches_a == 1) && (batches_b == batches || batches_b == 1)) {
-        gemm_batched(h, g, pa, batches_a == 1 ? 0 : m * k, pb, batches_b == 1 ? 0 : k * n, po, m * n,
-                     to_int(batches, "batch count"));
+    const Gemm g{ta, tb, to_int(p.m, "rows"), to_int(p.n, "columns"), to_int(p.k, "contraction")};
+    // Operands whose matrices are the output's batch or broadcast whole are one strided call.
+    const auto strided = [&](std::int64_t matrices) { return matrices == p.batches || matrices == 1; };
+    if (strided(p.matrices_a) && strided(p.matrices_b)) {
+        gemm_batched(h, g, pa, p.matrices_a == 1 ? 0 : p.m * p.k, pb, p.matrices_b == 1 ? 0 : p.k * p.n, po, p.m * p.n,
+                     to_int(p.batches, "batch count"));
         return;
     }
-    const math::BatchIndex index_a(s, a.shape());
-    const math::BatchIndex index_b(s, b.shape());
-    for (std::int64_t i = 0; i < batches; ++i) {
-        gemm(h, g, pa + index_a(i) * m * k, pb + index_b(i) * k * n, po + i * m * n);
+    for (std::int64_t i = 0; i < p.batches; ++i) {
+        gemm(h, g, pa + p.index_a(i) * p.m * p.k, pb + p.index_b(i) * p.k * p.n, po + i * p.m * p.n);
     }
 }
 
 }  // namespace
 
+// out is not empty and neither operand is (ops/kernels.cpp handles those).
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
     const DeviceScope scope(a.device());
-    if (out.numel() == 0) return Tensor::empty(out, a.dtype(), a.device());
-    if (a.numel() == 0) return Tensor::zeros(out, a.dtype(), a.device());  // an empty contraction
     Tensor result = Tensor::empty(out, a.dtype(), a.device());
     dispatch_floating(a.dtype(), [&]<class T>() { run<T>(a, transpose_a, b, transpose_b, result); });
     return result;

@@ -63,13 +63,24 @@ __device__ double block_logsumexp(const T* x, std::int64_t len, std::int64_t str
     return math::log_sum_from(m, block_sum(s, shared));
 }
 
-// Each block takes lines blockIdx.x, blockIdx.x + gridDim.x, ...; the barrier at the end of a line
-// keeps the next line's reductions from overwriting results other threads still read.
-template <class T>
-__global__ void softmax_kernel(const T* x, T* out, math::AxisLines lines) {
+// Each block takes lines blockIdx.x, blockIdx.x + gridDim.x, ... and runs `line` on each; the
+// barrier at the end of a line keeps the next line's reductions from overwriting results other
+// threads still read. line(in, k, stride, shared) gets line k's first element and its stride.
+template <class T, class Line>
+__global__ void each_line(const T* x, math::AxisLines lines, Line line) {
     __shared__ LineShared<T> shared;
     for (std::int64_t k = blockIdx.x; k < lines.count(); k += gridDim.x) {
-        const T* in = x + lines.start(k);
+        line(x + lines.start(k), k, lines, shared);
+        __syncthreads();
+    }
+}
+
+// The per-line work of each op; `out` has x's lines (softmax, log_softmax) or one element per
+// line (logsumexp keeps the axis at extent 1; cross-entropy's per-row losses).
+template <class T>
+struct SoftmaxLine {
+    T* out;
+    __device__ void operator()(const T* in, std::int64_t k, const math::AxisLines& lines, LineShared<T>& shared) const {
         T* o = out + lines.start(k);
         const std::int64_t stride = lines.inner;
         const T m = block_shift(in, lines.len, stride, shared);
@@ -82,48 +93,41 @@ __global__ void softmax_kernel(const T* x, T* out, math::AxisLines lines) {
         // Each thread rescales the elements it wrote itself.
         const T scale = static_cast<T>(1.0 / block_sum(s, shared));
         for (std::int64_t l = threadIdx.x; l < lines.len; l += blockDim.x) o[l * stride] *= scale;
-        __syncthreads();
     }
-}
+};
 
 template <class T>
-__global__ void log_softmax_kernel(const T* x, T* out, math::AxisLines lines) {
-    __shared__ LineShared<T> shared;
-    for (std::int64_t k = blockIdx.x; k < lines.count(); k += gridDim.x) {
-        const T* in = x + lines.start(k);
+struct LogSoftmaxLine {
+    T* out;
+    __device__ void operator()(const T* in, std::int64_t k, const math::AxisLines& lines, LineShared<T>& shared) const {
         T* o = out + lines.start(k);
-        const std::int64_t stride = lines.inner;
-        const double lse = block_logsumexp(in, lines.len, stride, shared);
+        const double lse = block_logsumexp(in, lines.len, lines.inner, shared);
         for (std::int64_t l = threadIdx.x; l < lines.len; l += blockDim.x) {
-            o[l * stride] = static_cast<T>(in[l * stride] - lse);
+            o[l * lines.inner] = static_cast<T>(in[l * lines.inner] - lse);
         }
-        __syncthreads();
     }
-}
+};
 
-// The output keeps the axis at extent 1, so line k's result is element k.
 template <class T>
-__global__ void logsumexp_kernel(const T* x, T* out, math::AxisLines lines) {
-    __shared__ LineShared<T> shared;
-    for (std::int64_t k = blockIdx.x; k < lines.count(); k += gridDim.x) {
-        const double lse = block_logsumexp(x + lines.start(k), lines.len, lines.inner, shared);
+struct LogSumExpLine {
+    T* out;
+    __device__ void operator()(const T* in, std::int64_t k, const math::AxisLines& lines, LineShared<T>& shared) const {
+        const double lse = block_logsumexp(in, lines.len, lines.inner, shared);
         if (threadIdx.x == 0) out[k] = static_cast<T>(lse);
-        __syncthreads();
     }
-}
+};
 
-// Per-row losses logsumexp(row) - row[label] of logits [batch, classes].
+// Row k of logits [batch, classes]: logsumexp(row) - row[label].
 template <class T>
-__global__ void row_losses_kernel(const T* z, const std::int64_t* y, double* losses, std::int64_t batch,
-                                  std::int64_t classes) {
-    __shared__ LineShared<T> shared;
-    for (std::int64_t i = blockIdx.x; i < batch; i += gridDim.x) {
-        const T* row = z + i * classes;
-        const double lse = block_logsumexp(row, classes, 1, shared);
-        if (threadIdx.x == 0) losses[i] = lse - row[y[i]];
-        __syncthreads();
+struct RowLossLine {
+    const std::int64_t* labels;
+    double* losses;
+    __device__ void operator()(const T* row, std::int64_t k, const math::AxisLines& lines,
+                               LineShared<T>& shared) const {
+        const double lse = block_logsumexp(row, lines.len, lines.inner, shared);
+        if (threadIdx.x == 0) losses[k] = lse - row[labels[k]];
     }
-}
+};
 
 // (1/B) sum_i w_i loss_i by one block: each thread adds a fixed stride of rows, then a block
 // reduction, so the order (and the bits) are the same on every run.
@@ -143,16 +147,17 @@ unsigned line_blocks(std::int64_t lines) {
     return static_cast<unsigned>(std::clamp<std::int64_t>(lines, 1, 65535 * 8));
 }
 
-// Calls launch(blocks, stream, x, out, lines) over the lines of x along `axis`, into a new tensor
-// of `out_shape`; launch deduces the element type from the pointers.
-template <class Launch>
-Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, const char* name, Launch launch) {
+// Runs the per-line op Line<T>{out} over the lines of x along `axis`, into a new tensor of
+// `out_shape`.
+template <template <class> class Line>
+Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, const char* name) {
     const DeviceScope scope(x.device());
     Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
     if (out.numel() == 0) return out;
     const math::AxisLines lines(x.shape(), axis);
     dispatch_floating(x.dtype(), [&]<class T>() {
-        launch(line_blocks(lines.count()), stream(x.device()), ptr<T>(x), mutable_ptr<T>(out), lines);
+        each_line<<<line_blocks(lines.count()), kThreads, 0, stream(x.device())>>>(ptr<T>(x), lines,
+                                                                                   Line<T>{mutable_ptr<T>(out)});
     });
     check_launch(name);
     return out;
@@ -160,39 +165,25 @@ Tensor map_lines(const Tensor& x, int axis, const Shape& out_shape, const char* 
 
 }  // namespace
 
-Tensor softmax(const Tensor& x, int axis) {
-    return map_lines(x, axis, x.shape(), "softmax",
-                     [](unsigned blocks, cudaStream_t s, const auto* in, auto* out, const math::AxisLines& lines) {
-                         softmax_kernel<<<blocks, kThreads, 0, s>>>(in, out, lines);
-                     });
-}
+Tensor softmax(const Tensor& x, int axis) { return map_lines<SoftmaxLine>(x, axis, x.shape(), "softmax"); }
 
-Tensor log_softmax(const Tensor& x, int axis) {
-    return map_lines(x, axis, x.shape(), "log_softmax",
-                     [](unsigned blocks, cudaStream_t s, const auto* in, auto* out, const math::AxisLines& lines) {
-                         log_softmax_kernel<<<blocks, kThreads, 0, s>>>(in, out, lines);
-                     });
-}
+Tensor log_softmax(const Tensor& x, int axis) { return map_lines<LogSoftmaxLine>(x, axis, x.shape(), "log_softmax"); }
 
 Tensor logsumexp(const Tensor& x, int axis) {
-    const Shape kept = x.shape().with_extent(axis, 1);
-    return map_lines(x, axis, kept, "logsumexp",
-                     [](unsigned blocks, cudaStream_t s, const auto* in, auto* out, const math::AxisLines& lines) {
-                         logsumexp_kernel<<<blocks, kThreads, 0, s>>>(in, out, lines);
-                     });
+    return map_lines<LogSumExpLine>(x, axis, x.shape().with_extent(axis, 1), "logsumexp");
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels, const Tensor& weights) {
     const Device device = logits.device();
     const DeviceScope scope(device);
     const std::int64_t batch = logits.shape()[0];
-    const std::int64_t classes = logits.shape()[1];
     Tensor out = Tensor::empty(Shape{}, logits.dtype(), device);
     Tensor losses = Tensor::empty(Shape{batch}, f64, device);
     dispatch_floating(logits.dtype(), [&]<class T>() {
         const T* w = weights.defined() ? ptr<T>(weights) : nullptr;
-        row_losses_kernel<T><<<line_blocks(batch), kThreads, 0, stream(device)>>>(
-            ptr<T>(logits), ptr<std::int64_t>(labels), mutable_ptr<double>(losses), batch, classes);
+        each_line<<<line_blocks(batch), kThreads, 0, stream(device)>>>(
+            ptr<T>(logits), math::AxisLines(logits.shape(), 1),
+            RowLossLine<T>{ptr<std::int64_t>(labels), mutable_ptr<double>(losses)});
         check_launch("cross_entropy rows");
         mean_loss_kernel<T><<<1, kThreads, 0, stream(device)>>>(ptr<double>(losses), w, batch, mutable_ptr<T>(out));
         check_launch("cross_entropy mean");

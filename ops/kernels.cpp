@@ -149,6 +149,9 @@ Tensor concat(const std::vector<Tensor>& xs, int axis) {
 }
 
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
+    // The empty cases, so the backends' plans never divide by an extent of 0.
+    if (out.numel() == 0) return Tensor::empty(out, a.dtype(), a.device());
+    if (a.numel() == 0) return Tensor::zeros(out, a.dtype(), a.device());  // an empty contraction (k = 0)
     HT_DISPATCH(a.device(), matmul, a, transpose_a, b, transpose_b, out);
 }
 

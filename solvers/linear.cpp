@@ -18,7 +18,6 @@ namespace {
 
 // Vector algebra on constants (no tape records), on the operands' device.
 double dot(const Tensor& a, const Tensor& b) { return sum(Var(a) * Var(b)).item(); }
-double norm(const Tensor& a) { return std::sqrt(dot(a, a)); }
 Tensor axpy(const Tensor& y, double s, const Tensor& x) { return (Var(y) + s * Var(x)).value(); }
 
 // The checks every solver makes, naming it; `iteration` 0 is the setup before the first iteration
@@ -151,7 +150,7 @@ LinearSolution conjugate_gradient_normal(const LinearOperator& A, const LinearOp
     }
     Tensor p = z;
     double zz = dot(z, z);
-    double residual = norm(r);
+    double residual = vector_norm(r);
     int k = 0;
     while (k < max_iterations && residual > tolerance && zz > 0) {
         ++k;
@@ -164,7 +163,7 @@ LinearSolution conjugate_gradient_normal(const LinearOperator& A, const LinearOp
         const double zz_next = dot(z, z);
         p = axpy(z, zz_next / zz, p);
         zz = zz_next;
-        residual = norm(r);
+        residual = vector_norm(r);
     }
     return {x, k, residual};
 }
@@ -182,7 +181,7 @@ LinearSolution fixed_point(const LinearOperator& J, const Tensor& b, int iterati
     }
     // (I - J) x - b = x - (J x + b).
     const Tensor next = axpy(b, 1.0, check.apply(J, "J", x, b, "b", -1));
-    return {x, iterations, norm(axpy(next, -1.0, x))};
+    return {x, iterations, vector_norm(axpy(next, -1.0, x))};
 }
 
 LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms) {
@@ -190,7 +189,7 @@ LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms) {
     check.operand("J", J);
     check.right_hand_side(b);
     check.count("terms", terms);
-    if (terms == 0) return {Tensor::zeros_like(b), 0, norm(b)};
+    if (terms == 0) return {Tensor::zeros_like(b), 0, vector_norm(b)};
     Tensor term = b;  // J^(k-1) b, the k-th term
     Tensor x = b;
     for (int k = 1; k < terms; ++k) {
@@ -199,7 +198,7 @@ LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms) {
         check.finite_iterate(x, k);
     }
     // (I - J) x - b = -J^terms b.
-    return {x, terms, norm(check.apply(J, "J", term, b, "b", -1))};
+    return {x, terms, vector_norm(check.apply(J, "J", term, b, "b", -1))};
 }
 
 double symmetry_defect(const LinearOperator& A, const Tensor& like, std::uint64_t seed) {
@@ -220,6 +219,8 @@ double symmetry_defect(const LinearOperator& A, const Tensor& like, std::uint64_
     const double scale = std::max(std::abs(u_Av), std::abs(Au_v));
     return scale == 0 ? 0.0 : std::abs(u_Av - Au_v) / scale;
 }
+
+double vector_norm(const Tensor& x) { return std::sqrt(dot(x, x)); }
 
 LinearOperator vjp_operator(const Var& y, const Var& x) {
     if (!y.defined() || !x.defined()) fail("vjp_operator: y and x must be defined");

@@ -75,6 +75,8 @@ LinearSolution conjugate_gradient_normal(const LinearOperator& A, const LinearOp
 LinearSolution fixed_point(const LinearOperator& J, const Tensor& b, int iterations, Tensor x0 = {});
 LinearSolution neumann(const LinearOperator& J, const Tensor& b, int terms);
 double symmetry_defect(const LinearOperator& A, const Tensor& like, std::uint64_t seed = 0);
+// |x|, the Euclidean norm of x's elements (a read of one scalar, so it waits for a device).
+double vector_norm(const Tensor& x);
 
 LinearOperator vjp_operator(const Var& y, const Var& x);
 LinearOperator jvp_operator(std::function<Var(const Var&)> fn, const Tensor& x);

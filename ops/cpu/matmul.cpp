@@ -20,33 +20,25 @@ void gemm(bool ta, bool tb, blasint m, blasint n, blasint k, const double* a, co
 
 template <class T>
 void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
-    const Shape& s = out.shape();
-    const std::int64_t m = s[s.rank() - 2];
-    const std::int64_t n = s[s.rank() - 1];
-    const std::int64_t k = a.shape()[ta ? a.rank() - 2 : a.rank() - 1];
+    const math::ProductPlan p(a.shape(), ta, b.shape(), out.shape());
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T* po = out.data<T>();
-    // A batch of plain matrices times one matrix is one product with the batch stacked into rows.
-    if (b.rank() == 2 && !ta) {
-        gemm(false, tb, static_cast<blasint>(a.numel() / k), static_cast<blasint>(n), static_cast<blasint>(k), pa, pb,
-             po);
+    if (p.stacked) {
+        gemm(false, tb, static_cast<blasint>(p.batches * p.m), static_cast<blasint>(p.n), static_cast<blasint>(p.k), pa,
+             pb, po);
         return;
     }
-    const math::BatchIndex index_a(s, a.shape());
-    const math::BatchIndex index_b(s, b.shape());
-    const std::int64_t batches = out.numel() / (m * n);
-    for (std::int64_t i = 0; i < batches; ++i) {
-        gemm(ta, tb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), pa + index_a(i) * m * k,
-             pb + index_b(i) * k * n, po + i * m * n);
+    for (std::int64_t i = 0; i < p.batches; ++i) {
+        gemm(ta, tb, static_cast<blasint>(p.m), static_cast<blasint>(p.n), static_cast<blasint>(p.k),
+             pa + p.index_a(i) * p.m * p.k, pb + p.index_b(i) * p.k * p.n, po + i * p.m * p.n);
     }
 }
 
 }  // namespace
 
+// out is not empty and neither operand is (ops/kernels.cpp handles those).
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
-    if (out.numel() == 0) return Tensor::empty(out, a.dtype(), a.device());
-    if (a.numel() == 0) return Tensor::zeros(out, a.dtype(), a.device());  // an empty contraction
     Tensor result = Tensor::empty(out, a.dtype(), a.device());
     dispatch_floating(a.dtype(), [&]<class T>() { run<T>(a, transpose_a, b, transpose_b, result); });
     return result;

@@ -104,6 +104,30 @@ struct BatchIndex {
     std::array<std::int64_t, kMaxRank> strides{};
 };
 
+// How a batched product out = op(a) op(b) (ops/matmul.hpp) splits into gemm calls, for both
+// backends: m x n results with a contraction of k, `batches` of them. When b is one matrix and a
+// is not transposed, a's batch stacks into rows: one gemm of batches * m rows. Otherwise output
+// batch i multiplies a's matrix index_a(i) by b's matrix index_b(i); matrices_a and matrices_b
+// count the operands' own matrices (1 for an operand broadcast whole, `batches` for one whose
+// batch axes are the output's).
+struct ProductPlan {
+    ProductPlan(const Shape& a, bool transpose_a, const Shape& b, const Shape& out)
+        : m(out[out.rank() - 2]),
+          n(out[out.rank() - 1]),
+          k(a[transpose_a ? a.rank() - 2 : a.rank() - 1]),
+          batches(out.numel() / (m * n)),
+          stacked(b.rank() == 2 && !transpose_a),
+          matrices_a(a.numel() / (m * k)),
+          matrices_b(b.numel() / (k * n)),
+          index_a(out, a),
+          index_b(out, b) {}
+
+    std::int64_t m, n, k, batches;
+    bool stacked;
+    std::int64_t matrices_a, matrices_b;
+    BatchIndex index_a, index_b;
+};
+
 // The product of the extents of axes [begin, end).
 inline std::int64_t extent_product(const Shape& s, int begin, int end) {
     std::int64_t p = 1;
