@@ -28,16 +28,6 @@ std::int64_t tangent_batch(const char* op, const VarList& operands) {
     return n;
 }
 
-void check_tangent_room(const char* op, std::int64_t n, const Tensor& value) {
-    if (value.rank() == kMaxRank) {
-        fail(op, ": the result has shape ", value.shape().str(), ", but forward mode needs one more axis for its ", n,
-             " tangent directions: only values of rank 0 to ", kMaxRank - 1, " can carry tangents");
-    }
-    Shape::Dims dims{n};
-    dims.insert(dims.end(), value.shape().dims().begin(), value.shape().dims().end());
-    checked_shape(op, dims, "the tangent batch");
-}
-
 Tangents tangent_args(std::int64_t n, const VarList& operands, const Tensor& value) {
     VarList tangents;
     VarList primals;
@@ -48,11 +38,11 @@ Tangents tangent_args(std::int64_t n, const VarList& operands, const Tensor& val
     return Tangents(n, std::move(tangents), std::move(primals), Var(value));
 }
 
-void check_tangent(const char* op, const Var& tangent, std::int64_t n, const Tensor& value) {
-    if (!tangent.defined() || tangent.shape() != value.shape().prepend(n) || tangent.dtype() != value.dtype()) {
+void check_tangent(const char* op, const Var& tangent, const Shape& batch, const Tensor& value) {
+    if (!tangent.defined() || tangent.shape() != batch || tangent.dtype() != value.dtype()) {
         fail(op, ": internal error: the JVP rule returned tangents of shape ",
              tangent.defined() ? tangent.shape().str() : "(undefined)", " for an output of shape ", value.shape().str(),
-             " and ", n, " directions");
+             " and ", batch[0], " directions");
     }
 }
 

@@ -68,11 +68,8 @@ namespace detail {
 std::shared_ptr<TapeState> recording_tape(const char* op, const VarList& operands);
 // The common tangent batch size of the operands (0 when none has tangents).
 std::int64_t tangent_batch(const char* op, const VarList& operands);
-// The result `value` has room for a batch of n tangents [n, value shape...]: its rank is below
-// kMaxRank and the batch holds at most kMaxNumel elements. Throws naming `op` otherwise.
-void check_tangent_room(const char* op, std::int64_t n, const Tensor& value);
 Tangents tangent_args(std::int64_t n, const VarList& operands, const Tensor& value);
-void check_tangent(const char* op, const Var& tangent, std::int64_t n, const Tensor& value);
+void check_tangent(const char* op, const Var& tangent, const Shape& batch, const Tensor& value);
 Var finish(OpDef def, Tensor value, VjpFn vjp, Tensor tangent, const std::shared_ptr<TapeState>& tape);
 
 }  // namespace detail
@@ -82,9 +79,9 @@ Var record(OpDef def, Tensor value, Vjp&& vjp, Jvp&& jvp) {
     auto tape = detail::recording_tape(def.name, def.operands);
     Tensor tangent;
     if (const std::int64_t n = detail::tangent_batch(def.name, def.operands); n > 0) {
-        detail::check_tangent_room(def.name, n, value);
+        const Shape batch = tangent_batch_shape(def.name, n, value.shape());  // room for the batch axis
         Var t = jvp(detail::tangent_args(n, def.operands, value));
-        detail::check_tangent(def.name, t, n, value);
+        detail::check_tangent(def.name, t, batch, value);
         tangent = t.value();
     }
     return detail::finish(std::move(def), std::move(value), tape ? VjpFn(std::forward<Vjp>(vjp)) : VjpFn(),

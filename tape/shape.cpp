@@ -55,13 +55,7 @@ std::int64_t Shape::numel() const {
     return n;
 }
 
-Shape Shape::prepend(std::int64_t n) const {
-    if (rank() == kMaxRank) fail("Shape: cannot add a batch axis to rank-", kMaxRank, " shape ", str());
-    Dims d;
-    d.push_back(n);
-    d.insert(d.end(), dims_.begin(), dims_.end());
-    return Shape(d);
-}
+Shape Shape::prepend(std::int64_t n) const { return tangent_batch_shape("Shape::prepend", n, *this); }
 
 Shape Shape::drop_front() const {
     if (rank() == 0) fail("Shape: a scalar shape has no leading axis");
@@ -75,6 +69,16 @@ Shape Shape::with_extent(int axis, std::int64_t extent) const {
 }
 
 std::string Shape::str() const { return dims_str(dims_); }
+
+Shape tangent_batch_shape(const char* op, std::int64_t n, const Shape& value) {
+    if (value.rank() == kMaxRank) {
+        fail(op, ": the value has shape ", value.str(), ", but forward mode needs one more axis for its ", n,
+             " tangent directions: only values of rank 0 to ", kMaxRank - 1, " can carry tangents");
+    }
+    Shape::Dims dims{n};
+    dims.insert(dims.end(), value.dims().begin(), value.dims().end());
+    return checked_shape(op, dims, "the tangent batch");
+}
 
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
     const int rank = std::max(a.rank(), b.rank());

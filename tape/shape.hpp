@@ -60,6 +60,11 @@ private:
 // batch of a result) build it with this.
 Shape checked_shape(const char* op, const Shape::Dims& dims, const char* what = "shape");
 
+// [n, value...]: the shape of a batch of n forward-mode tangents of a value of shape `value`.
+// Throws naming `op` when the value has rank kMaxRank (no room for the batch axis: only values of
+// rank 0 to kMaxRank - 1 carry tangents) or when the batch would be too large.
+Shape tangent_batch_shape(const char* op, std::int64_t n, const Shape& value);
+
 // Numpy broadcasting of two shapes (right-aligned; extents equal or 1). Throws naming `op`.
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
 

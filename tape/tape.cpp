@@ -19,12 +19,8 @@ Var detach(const Var& x) { return Var(x.value()); }
 
 Var with_tangents(const Var& x, const Tensor& directions) {
     if (!x.defined()) fail("with_tangents: the Var is undefined");
-    if (x.rank() == kMaxRank) {
-        fail("with_tangents: the value has shape ", x.shape().str(),
-             ", but forward mode needs one more axis for the tangent directions: only values of rank 0 to ",
-             kMaxRank - 1, " can carry tangents");
-    }
-    if (!directions.defined() || directions.rank() != x.rank() + 1 || directions.shape().drop_front() != x.shape()) {
+    const bool batch = directions.defined() && directions.rank() > 0;
+    if (!batch || directions.shape() != tangent_batch_shape("with_tangents", directions.shape()[0], x.shape())) {
         fail("with_tangents: directions of shape ", directions.defined() ? directions.shape().str() : "(undefined)",
              " do not have the shape [n, ", x.shape().str().substr(1));
     }
