@@ -2,12 +2,16 @@
 # separate project can write find_package(hypertape CONFIG) and link hypertape::hypertape.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS hypertape EXPORT hypertapeTargets
+set(HYPERTAPE_INSTALLED_TARGETS hypertape)
+if(HYPERTAPE_TOOLS)
+  list(APPEND HYPERTAPE_INSTALLED_TARGETS hypertape_experiments)
+endif()
+install(TARGETS ${HYPERTAPE_INSTALLED_TARGETS} EXPORT hypertapeTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES hypertape.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape)
-install(DIRECTORY tape ops data solvers bilevel DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape
+install(DIRECTORY tape ops data solvers bilevel experiments DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hypertape
   FILES_MATCHING PATTERN "*.hpp" PATTERN "cpu" EXCLUDE)
 install(EXPORT hypertapeTargets NAMESPACE hypertape:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hypertape)
 

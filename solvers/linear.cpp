@@ -111,11 +111,19 @@ LinearSolution conjugate_gradient(const LinearOperator& A, const Tensor& b, int 
     Tensor r = x0.defined() ? axpy(b, -1.0, check.apply(A, "A", x, b, "b", 0)) : b;
     Tensor p = r;
     double rr = dot(r, r);
+    // A residual this far below |b| (rounding level of b's dtype) is converged: past it the
+    // recurrence keeps shrinking r until p^T A p underflows to 0, which is not indefiniteness.
+    const double epsilon = b.dtype() == f32 ? 0x1p-23 : 0x1p-52;
+    const double converged_rr = epsilon * epsilon * dot(b, b);
     int k = 0;
     while (k < max_iterations && std::sqrt(rr) > tolerance) {
         ++k;
         const Tensor Ap = check.apply(A, "A", p, b, "b", k);
         const double pAp = dot(p, Ap);
+        if (pAp <= 0 && rr <= converged_rr) {
+            --k;  // this iteration did not run
+            break;
+        }
         if (pAp <= 0) check.not_positive_definite(pAp, k);
         const double alpha = rr / pAp;
         x = axpy(x, alpha, p);

@@ -52,7 +52,9 @@
 // Errors (hypertape::Error naming the solver): b undefined or not floating, x0 or an operator
 // result of another shape or dtype (both shapes named), max_iterations < 0, tolerance < 0, p^T A p
 // not positive in CG (A is not positive definite), and NaN or Inf in an operator result or an
-// iterate, naming the iteration (0: the initial residual).
+// iterate, naming the iteration (0: the initial residual). CG run far past convergence (its
+// residual below b's rounding level, |r| <= eps |b|) stops there instead: p^T A p then underflows
+// to 0 without saying anything about A, and `iterations` tells how many ran.
 #include <cstdint>
 #include <functional>
 

@@ -231,6 +231,12 @@ TEST_CASE("CG solves an SPD n x n system to 1e-10 in at most n iterations", "[so
     const LinearSolution zero = conjugate_gradient(times(A), Tensor::zeros({n}, f64), 5);
     CHECK(zero.iterations == 0);
     CHECK(zero.residual_norm == 0.0);
+    // Far past convergence the residual underflows and p^T A p reaches 0: CG stops there, converged,
+    // instead of calling A indefinite.
+    const LinearSolution far = conjugate_gradient(times(A), b, 5000);
+    CHECK(far.iterations < 5000);
+    CHECK(far.residual_norm <= 0x1p-52 * vector_norm(b));
+    CHECK(distance(times(A)(far.x), b) < 1e-9);
 }
 
 TEST_CASE("CG on the normal equations solves non-symmetric and rectangular systems", "[solvers][linear]") {
