@@ -1,6 +1,6 @@
 # Thin wrapper over scripts/bootstrap and the CMake presets. `make demo` and `make test` work
 # on a fresh Debian 12 machine: each installs what is missing first.
-.PHONY: all bootstrap build demo test test-cuda test-sanitize bench bench-gpu clean
+.PHONY: all bootstrap build demo reproduce test test-cuda test-sanitize bench bench-gpu clean
 
 all: build
 
@@ -11,8 +11,15 @@ build: bootstrap
 	cmake --preset default
 	cmake --build --preset default
 
+# The hypergradient demo, then the default job of the command line: every strategy against full
+# reverse mode on hypercleaning (results/memory: CSVs, plots, README.md).
 demo: build
 	./build/examples/demo
+	./build/tools/hypertape memory --quick
+
+# Every experiment at its quick size; rewrites docs/results.md and docs/results/.
+reproduce: build
+	./build/tools/hypertape reproduce --quick
 
 test: build
 	ctest --preset default
@@ -33,4 +40,4 @@ bench-gpu: build
 	./build/bench/bench_gpu_hypercleaning
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize results
