@@ -174,9 +174,9 @@ public:
             at(curve_.hypergradient_norm)[tau] = norm;
             at(curve_.seconds)[tau] = elapsed;
             optimizer.step(lambda, r.values);
-            if (curve_.variant.projected) lambda[0] = project_singular_values(lambda[0], 1 - s_.epsilon);
             progress(stage, before + tau + 1, total);
             if (!all_finite(lambda)) return diverge(tau + 1, "lambda became NaN or Inf");
+            if (curve_.variant.projected) lambda[0] = project_singular_values(lambda[0], 1 - s_.epsilon);
         }
         curve_.final_test_accuracy[seed_] = equilibrium_accuracy(lambda, data_.X_test, data_.y_test, s_.t);
     }

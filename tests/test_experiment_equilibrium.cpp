@@ -129,16 +129,18 @@ TEST_CASE("a run that diverges ends its curves there and says why", "[experiment
     s.iterations = 5;
     s.dtype = ht::f32;
     s.learning_rate = 1e38;  // float32 overflows at 3.4e38: lambda becomes Inf in the first updates
-    s.variants = {ex::parse_equilibrium_variant("fp*")};
+    s.variants = {ex::parse_equilibrium_variant("fp*"), ex::parse_equilibrium_variant("itd")};
     const ex::EquilibriumResult r = ex::run_equilibrium(s);
-    const ex::EquilibriumCurve& c = r.curves.at(0);
-    const int tau = c.diverged_at.at(0);
-    REQUIRE(tau >= 1);
-    REQUIRE(tau < s.iterations);
-    CHECK_FALSE(c.divergence[0].empty());
-    CHECK(std::isfinite(c.objective[0][0]));
-    for (int i = tau; i < s.iterations; ++i) CHECK(std::isnan(c.objective[0][static_cast<std::size_t>(i)]));
-    CHECK(std::isnan(c.final_test_accuracy[0]));
+    for (const ex::EquilibriumCurve& c : r.curves) {
+        INFO(c.variant.name());
+        const int tau = c.diverged_at.at(0);
+        REQUIRE(tau >= 1);
+        REQUIRE(tau < s.iterations);
+        CHECK_FALSE(c.divergence[0].empty());
+        CHECK(std::isfinite(c.objective[0][0]));
+        for (int i = tau; i < s.iterations; ++i) CHECK(std::isnan(c.objective[0][static_cast<std::size_t>(i)]));
+        CHECK(std::isnan(c.final_test_accuracy[0]));
+    }
 }
 
 TEST_CASE("test accuracy of a classifier that always answers one class", "[experiments][equilibrium]") {

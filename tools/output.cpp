@@ -54,8 +54,9 @@ bool have_gnuplot() {
 void note_missing_gnuplot() {
     static bool noted = false;
     if (!noted) {
-        std::fprintf(stderr, "hypertape: gnuplot not found; CSVs and gnuplot scripts written, no plots "
-                             "(install gnuplot-nox to draw them)\n");
+        std::fprintf(stderr,
+                     "hypertape: gnuplot not found; CSVs and gnuplot scripts written, no plots "
+                     "(install gnuplot-nox to draw them)\n");
         noted = true;
     }
 }
@@ -89,6 +90,16 @@ std::string quoted(const std::string& text) {
     return out + "\"";
 }
 
+// A table cell's text with its | escaped, so that it does not end the cell.
+std::string escape_bars(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
 bool has_band(const Series& s) { return !s.low.empty() && s.low.size() == s.y.size() && s.high.size() == s.y.size(); }
 
 void write_data(const Figure& figure, const std::filesystem::path& path) {
@@ -117,10 +128,11 @@ void write_script(const Figure& figure, const std::filesystem::path& path) {
     std::ofstream out = open_for_writing(path);
     out << "# " << figure.title << ": gnuplot " << figure.name << ".gp draws " << figure.name << ".png and "
         << figure.name << ".svg from " << data << "\n";
-    // Titles and labels are printed as written (noenhanced: no _ ^ { } markup); only the log axis'
-    // tick labels use the terminal's enhanced text for their exponents.
-    out << "set title " << quoted(figure.title) << " noenhanced\nset xlabel " << quoted(figure.xlabel)
-        << " noenhanced\nset ylabel " << quoted(figure.ylabel) << " noenhanced\nset key top right\nset grid\n";
+    // Unless the figure asks for enhanced text, titles and labels are printed as written; the log
+    // axis' tick labels always use enhanced text for their exponents.
+    const std::string text = figure.enhanced ? "" : " noenhanced";
+    out << "set title " << quoted(figure.title) << text << "\nset xlabel " << quoted(figure.xlabel) << text
+        << "\nset ylabel " << quoted(figure.ylabel) << text << "\nset key top right\nset grid\n";
     if (figure.logx) out << "set logscale x\n";
     if (figure.logy) out << "set logscale y\nset format y \"10^{%T}\"\n";
     std::string plot = "plot ";
@@ -131,7 +143,7 @@ void write_script(const Figure& figure, const std::filesystem::path& path) {
                     std::to_string(i + 1) + " fs transparent solid 0.2 notitle, ";
         }
         plot += quoted(data) + " index " + std::to_string(i) + " using 1:2 with " + s.style + " lc " +
-                std::to_string(i + 1) + " title " + quoted(s.title) + " noenhanced, ";
+                std::to_string(i + 1) + " title " + quoted(s.title) + text + ", ";
     }
     plot.resize(plot.size() - 2);
     for (const char* terminal : {"pngcairo size 800,560 font \",11\"", "svg size 800,560 dynamic"}) {
@@ -199,8 +211,8 @@ std::string Output::image(const Figure& figure) const {
     if (plots_ && have_gnuplot()) {
         return "![" + figure.title + "](" + base + figure.name + ".png)\n\n";
     }
-    return "*(" + figure.title + ": not drawn; its data is in " + base + figure.name + ".dat and its gnuplot script in " +
-           base + figure.name + ".gp)*\n\n";
+    return "*(" + figure.title + ": not drawn; its data is in " + base + figure.name +
+           ".dat and its gnuplot script in " + base + figure.name + ".gp)*\n\n";
 }
 
 void Output::summary(const nlohmann::json& summary) const {
@@ -217,18 +229,14 @@ std::string Output::markdown(const Table& table, int digits) {
     std::string md = "|";
     std::string rule = "|";
     for (const auto& column : table.columns) {
-        md += " " + column + " |";
+        md.append(" ").append(escape_bars(column)).append(" |");
         rule += " --- |";
     }
     md += "\n" + rule + "\n";
     for (const auto& row : table.rows) {
         md += "|";
         for (const Cell& cell : row) {
-            std::string text = cell_text(cell, digits);
-            for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) {
-                text.replace(at, 1, "\\|");
-            }
-            md += " " + text + " |";
+            md.append(" ").append(escape_bars(cell_text(cell, digits))).append(" |");
         }
         md += "\n";
     }
@@ -262,8 +270,7 @@ experiments::Progress progress_on_stderr(double seconds) {
                          std::string(kWidth - filled, '.').c_str(), done, total, format_seconds(elapsed).c_str());
             state->open_line = !finished;
             if (finished) std::fputc('\n', stderr);
-        } else if (new_stage || finished ||
-                   std::chrono::duration<double>(now - state->last_line).count() >= seconds) {
+        } else if (new_stage || finished || std::chrono::duration<double>(now - state->last_line).count() >= seconds) {
             std::fprintf(stderr, "%s: %lld/%lld (%s)\n", stage.c_str(), done, total, format_seconds(elapsed).c_str());
             state->last_line = now;
         }

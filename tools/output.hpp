@@ -52,6 +52,9 @@ struct Figure {
     bool logx = false;
     bool logy = false;
     std::vector<Series> series;
+    // Titles and labels as gnuplot enhanced text (h_{T-K}, x^2: sub- and superscripts) instead of
+    // printed as written; enhanced text reads _ ^ { } @ & ~ as markup.
+    bool enhanced = false;
 };
 
 struct Section {
@@ -68,10 +71,10 @@ public:
 
     const std::filesystem::path& dir() const { return dir_; }
 
-    std::filesystem::path write(const Table& table) const;      // <dir>/<name>.csv
-    void plot(const Figure& figure) const;                      // .dat, .gp, and .png/.svg with gnuplot
-    void summary(const nlohmann::json& summary) const;          // <dir>/summary.json
-    void report(const Section& section) const;                  // <dir>/README.md: the section alone
+    std::filesystem::path write(const Table& table) const;  // <dir>/<name>.csv
+    void plot(const Figure& figure) const;                  // .dat, .gp, and .png/.svg with gnuplot
+    void summary(const nlohmann::json& summary) const;      // <dir>/summary.json
+    void report(const Section& section) const;              // <dir>/README.md: the section alone
 
     // A Markdown table of the table's rows (numbers to `digits` significant digits).
     static std::string markdown(const Table& table, int digits = 4);

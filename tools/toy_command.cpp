@@ -78,7 +78,7 @@ Table errors_table(const ToyResult& r) {
 // Fig. 1's rows at a few K, for the report.
 Table errors_excerpt(const ToyResult& r) {
     const int T = r.settings.steps;
-    Table t{"fig1_excerpt", {"K", "\\|h_{T-K} - d f\\|", "bound (10)", "error / bound"}, {}};
+    Table t{"fig1_excerpt", {"K", "|h_{T-K} - d f|", "bound (10)", "error / bound"}, {}};
     for (const ToyTruncationError& e : r.errors) {
         const int K = e.truncation;
         if (K == 1 || K == 2 || K == 5 || K % 10 == 0 || K == 25 || K == 75 || K == T - 1 || K == T) {
@@ -135,6 +135,10 @@ Table runs_table(const ToyResult& r) {
 }
 
 // ---- figures ----
+// Titles and labels are gnuplot enhanced text (Figure::enhanced): _{..} and ^{..} are sub- and
+// superscripts, and f~ is written f̃ because gnuplot reads ~ as an overprint.
+
+std::string plot_name(ToyObjective objective) { return objective == ToyObjective::f ? "f" : "f̃"; }
 
 Series curve(std::string title, std::string style = "lines") {
     Series s;
@@ -145,14 +149,14 @@ Series curve(std::string title, std::string style = "lines") {
 
 Figure errors_figure(const ToyResult& r) {
     Figure f{"fig1_errors",
-             "Fig. 1: truncation error at lambda = " + point(r.settings.error_point, 3),
+             "Fig. 1: truncation error at λ = " + point(r.settings.error_point, 3),
              "K",
-             "|h_{T-K} - d_lambda f|",
+             "|h_{T-K} - d_λ f|",
              false,
              true,
              {}};
-    Series error = curve("|h_{T-K} - d_lambda f|");
-    Series bound = curve("bound (10): (1 - gamma alpha)^K / (gamma alpha) |grad f| M_B");
+    Series error = curve("|h_{T-K} - d_λ f|");
+    Series bound = curve("bound (10): (1 - γα)^K / (γα) |∇_w f| M_B");
     for (const ToyTruncationError& e : r.errors) {
         if (e.error > 0) {  // 0 at K = T: no place on a log axis
             error.x.push_back(e.truncation);
@@ -162,15 +166,16 @@ Figure errors_figure(const ToyResult& r) {
         bound.y.push_back(e.bound);
     }
     f.series = {error, bound};
+    f.enhanced = true;
     return f;
 }
 
 Figure ratios_figure(const experiments::ToyRatios& ratios, const std::string& name, const std::string& side) {
-    const std::string objective = to_string(ratios.objective);
+    const std::string objective = plot_name(ratios.objective);
     Figure f{name,
              "Fig. 2 (" + side + "): h_{T-K}^T d / |d|^2 along the 1-RMD trajectory on " + objective,
-             "hyper-iteration tau",
-             "h_{T-K}^T d_lambda " + objective + " / |d_lambda " + objective + "|^2",
+             "hyper-iteration τ",
+             "h_{T-K}^T d_λ " + objective + " / |d_λ " + objective + "|^2",
              true,
              false,
              {}};
@@ -180,12 +185,13 @@ Figure ratios_figure(const experiments::ToyRatios& ratios, const std::string& na
         for (std::size_t tau = 0; tau < s.y.size(); ++tau) s.x.push_back(static_cast<double>(tau + 1));
         f.series.push_back(std::move(s));
     }
+    f.enhanced = true;
     return f;
 }
 
 Figure plane_figure(const ToyResult& r, ToyObjective objective, const std::string& name, const std::string& title,
                     const Point& optimum) {
-    Figure f{name, title, "lambda_1", "lambda_2", false, false, {}};
+    Figure f{name, title, "λ_1", "λ_2", false, false, {}};
     for (const ToyTrajectory* run : runs_on(r, objective)) {
         Series s = curve(method(*run));
         for (const Point& p : run->lambdas) {
@@ -194,17 +200,18 @@ Figure plane_figure(const ToyResult& r, ToyObjective objective, const std::strin
         }
         f.series.push_back(std::move(s));
     }
-    Series x = curve("optimal lambda", "points pt 2 ps 3");  // the paper's X
+    Series x = curve("optimal λ", "points pt 2 ps 3");  // the paper's X
     x.x = {optimum[0]};
     x.y = {optimum[1]};
     f.series.push_back(std::move(x));
+    f.enhanced = true;
     return f;
 }
 
 // One curve per run of `objective`: value(run, tau) against tau, log scale (zeros left out).
 Figure against_tau(const ToyResult& r, ToyObjective objective, const std::string& name, const std::string& title,
                    const std::string& ylabel, double (*value)(const ToyTrajectory&, std::size_t)) {
-    Figure f{name, title, "hyper-iteration tau", ylabel, true, true, {}};
+    Figure f{name, title, "hyper-iteration τ", ylabel, true, true, {}};
     for (const ToyTrajectory* run : runs_on(r, objective)) {
         Series s = curve(method(*run));
         for (std::size_t tau = 0; tau < run->lambdas.size(); ++tau) {
@@ -215,6 +222,7 @@ Figure against_tau(const ToyResult& r, ToyObjective objective, const std::string
         }
         f.series.push_back(std::move(s));
     }
+    f.enhanced = true;
     return f;
 }
 
@@ -358,7 +366,8 @@ Section toy_section(const ToySettings& settings, const Output& out) {
     md +=
         "**Fig. 1** (Prop. 3.1). The error is exactly \\|A^K (I - A^{T-K}) grad_w f\\| with A = I - gamma G: "
         "its slow coordinate shrinks by 1 - gamma alpha per unit of K, which is the bound's rate, so the two "
-        "curves are parallel on the log axis until the (I - A^{T-K}) factor pulls the error to 0 at K = T.\n\n";
+        "curves are nearly parallel on the log axis (the fast coordinate, 1 - gamma per unit of K, steepens the error "
+        "a little) until the (I - A^{T-K}) factor pulls the error to 0 at K = T.\n\n";
     md += out.image(errors_figure(r));
     md += Output::markdown(errors_excerpt(r), 4);
     md +=
@@ -372,17 +381,17 @@ Section toy_section(const ToySettings& settings, const Output& out) {
     md +=
         "**Fig. 3**: K-RMD on f~ settles where h_{T-K} = 0, away from f~'s optimum (the X); the gap shrinks "
         "quickly with K.\n\n";
-    md += out.image(plane_figure(r, ToyObjective::f_tilde, "fig3_trajectories",
-                                 "Fig. 3: lambda_tau on f~ (X: the optimum)", r.optimum_tilde));
-    md += out.image(against_tau(r, ToyObjective::f_tilde, "fig3_distance", "Fig. 3: distance to f~'s optimum",
-                                "|lambda_tau - lambda~*|", distance_at));
+    md += out.image(plane_figure(r, ToyObjective::f_tilde, "fig3_trajectories", "Fig. 3: λ_τ on f̃ (X: the optimum)",
+                                 r.optimum_tilde));
+    md += out.image(against_tau(r, ToyObjective::f_tilde, "fig3_distance", "Fig. 3: distance to the optimum of f̃",
+                                "|λ_τ - λ^*|", distance_at));
     md +=
         "**Fig. 4**: on f every K reaches lambda*, offset from the origin because T steps do not solve the "
         "inner problem.\n\n";
     md += out.image(
-        plane_figure(r, ToyObjective::f, "fig4_trajectories", "Fig. 4: lambda_tau on f (X: the optimum)", r.optimum));
+        plane_figure(r, ToyObjective::f, "fig4_trajectories", "Fig. 4: λ_τ on f (X: the optimum)", r.optimum));
     md += out.image(against_tau(r, ToyObjective::f, "fig4_convergence", "Fig. 4: convergence on f",
-                                "f(lambda_tau) - f* (f* = 0)", loss_at));
+                                "f(λ_τ) - f^* (f^* = 0)", loss_at));
     md +=
         "Where each run ends (`runs.csv`; every iterate is in `trajectories.csv`, every ratio in "
         "`fig2_ratios.csv`, every K of Fig. 1 in `fig1_errors.csv`):\n\n" +
@@ -422,7 +431,9 @@ void add_toy_command(CLI::App& app) {
                                                 "|eta_1 h_{T-K}(lambda_1)|, which sets eta_0 per K (footnote 4)")
                                     ->capture_default_str();
     CLI::Option* start_option =
-        sub->add_option("--start", *start, "lambda_1 of every run: two numbers")->expected(2)->delimiter(',');
+        sub->add_option("--start", *start, "lambda_1 of every run: two numbers, e.g. --start=-1,1 (the default)")
+            ->expected(2)
+            ->delimiter(',');
     sub->callback([=] {
         ToySettings s = common->quick ? ToySettings::quick() : ToySettings{};
         take_if_given(steps, s.steps, given->steps);
