@@ -349,11 +349,11 @@ F1Score cleaner_f1(const std::vector<double>& lambda, const std::vector<bool>& c
 HypercleaningSettings HypercleaningSettings::quick() {
     HypercleaningSettings s;
     s.split = {1000, 1000, 10000, 0.5, 0};
-    s.steps = 50;
-    s.hyper_iterations = 60;
-    s.truncations = {1, 5, 25, 50};
-    s.true_gradient_every = 5;
-    s.initial_update_rms = 0.15;  // few hyper-iterations: larger steps, so lambda reaches the thresholds
+    s.steps = 100;
+    s.hyper_iterations = 150;  // where App. G.1 reads its threshold table
+    s.truncations = {1, 5, 25, 100};
+    s.true_gradient_every = 10;
+    s.initial_update_rms = 0.1;  // fewer hyper-iterations than the paper: larger steps, so lambda reaches the thresholds
     return s;
 }
 

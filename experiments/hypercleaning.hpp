@@ -140,7 +140,7 @@ struct HypercleaningSettings {
     std::vector<double> thresholds = {-1, -2, -3, -4, -5};  // App. G.1's threshold table
     int early_iteration = 150;  // App. G.1 reports its threshold table after 150 hyper-iterations
 
-    // 1000 / 1000 / 10000 images, T = 50, 60 hyper-iterations, K = 1, 5, 25, 50 (about a minute).
+    // 1000 / 1000 / 10000 images, T = 100, 150 hyper-iterations, K = 1, 5, 25, 100 (about a minute).
     static HypercleaningSettings quick();
     // 200 / 200 / 1000 of the first 2000 training images, T = 10, 20 hyper-iterations, K = 1, 10.
     static HypercleaningSettings tiny();

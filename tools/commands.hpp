@@ -24,6 +24,13 @@ void add_common_options(CLI::App& sub, CommonOptions& options);
 // The Output for subcommand `name` under the common options: <out>/<name>, linked from itself.
 Output output_for(const CommonOptions& options, const std::string& name);
 
+// An option given on the command line replaces the settings' value, so that --quick's settings can
+// be refined: take_if_given(steps_option, settings.steps, given.steps).
+template <class T>
+void take_if_given(const CLI::Option* option, T& target, const T& given) {
+    if (option->count() > 0) target = given;
+}
+
 void add_memory_command(CLI::App& app);
 void add_toy_command(CLI::App& app);
 void add_hypercleaning_command(CLI::App& app);

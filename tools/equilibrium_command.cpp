@@ -215,18 +215,6 @@ Table sweep_table(const EquilibriumResult& r) {
 
 // ---- the report ----
 
-std::string fixed(double v, int digits) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", digits, v);
-    return text;
-}
-
-std::string general(double v) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.3g", v);
-    return text;
-}
-
 const EquilibriumCurve* find(const std::vector<EquilibriumCurve>& curves, EquilibriumMethod method, bool projected) {
     for (const EquilibriumCurve& c : curves) {
         if (c.variant.method == method && c.variant.projected == projected) return &c;
@@ -251,7 +239,7 @@ std::string overlap_finding(const EquilibriumResult& r) {
     for (EquilibriumMethod m : {EquilibriumMethod::fixed_point, EquilibriumMethod::cg_normal}) {
         const EquilibriumCurve* c = find(r.curves, m, true);
         if (c == nullptr) continue;
-        md += std::string(md.empty() ? "" : ", ") + c->variant.name() + " " + general(largest_gap(*c, *itd));
+        md += std::string(md.empty() ? "" : ", ") + c->variant.name() + " " + format_number(largest_gap(*c, *itd));
     }
     if (md.empty()) return "";
     double worst = 0;
@@ -280,13 +268,13 @@ std::string cost_finding(const EquilibriumResult& r) {
               ". ";
     }
     if (fp != nullptr && itd != nullptr) {
-        md +=
-            "ITD's peak is " + format_bytes(static_cast<double>(itd->peak_bytes)) + " against FP's " +
-            format_bytes(static_cast<double>(fp->peak_bytes)) + " (" +
-            fixed(static_cast<double>(itd->peak_bytes) / static_cast<double>(std::max<std::size_t>(fp->peak_bytes, 1)),
+        md += "ITD's peak is " + format_bytes(static_cast<double>(itd->peak_bytes)) + " against FP's " +
+              format_bytes(static_cast<double>(fp->peak_bytes)) + " (" +
+              format_fixed(
+                  static_cast<double>(itd->peak_bytes) / static_cast<double>(std::max<std::size_t>(fp->peak_bytes, 1)),
                   1) +
-            " times): ITD keeps all t steps on the tape, AID one step" +
-            (itd->peak_bytes > fp->peak_bytes ? ", so FP needs less memory than ITD, as the paper finds. " : ". ");
+              " times): ITD keeps all t steps on the tape, AID one step" +
+              (itd->peak_bytes > fp->peak_bytes ? ", so FP needs less memory than ITD, as the paper finds. " : ". ");
     }
     return md;
 }
@@ -349,7 +337,7 @@ std::string instability_finding(const EquilibriumResult& r) {
         }
         md += std::string(md.empty() ? "" : "; ") + variant.name() + ": ";
         if (worst.count > 0) {
-            md += "worst at learning rate " + general(worst_rate) + " with " + range(worst, 3);
+            md += "worst at learning rate " + format_number(worst_rate) + " with " + range(worst, 3);
             if (p < r.curves.size() && worst_point != nullptr) {
                 md += " (" + r.curves[p].variant.name() +
                       " there: " + range(stats(worst_point->curves[p].final_test_accuracy), 3) + ")";
@@ -357,7 +345,7 @@ std::string instability_finding(const EquilibriumResult& r) {
             md += ", ";
         }
         md += std::to_string(diverged) + " of " + std::to_string(runs) + " runs diverged, |A|_2 up to " +
-              general(largest_A);
+              format_number(largest_A);
     }
     if (md.empty()) return "";
     return "(3) Without the projection, over the learning-rate sweep (final test accuracy, mean [min, max] over "
@@ -375,8 +363,8 @@ std::string regularization_finding(const EquilibriumResult& r) {
         const EquilibriumCurve* projected = find(r.curves, c.variant.method, true);
         if (projected == nullptr) continue;
         const double with = stats(projected->final_test_accuracy).mean, without = stats(c.final_test_accuracy).mean;
-        md += std::string(md.empty() ? "" : ", ") + projected->variant.name() + " " + fixed(with, 3) + " vs " +
-              c.variant.name() + " " + fixed(without, 3);
+        md += std::string(md.empty() ? "" : ", ") + projected->variant.name() + " " + format_fixed(with, 3) + " vs " +
+              c.variant.name() + " " + format_fixed(without, 3);
         if (std::isfinite(with) && std::isfinite(without)) {
             gain += with - without;
             ++pairs;
@@ -400,9 +388,9 @@ std::string divergence_notes(const EquilibriumSettings& s, const EquilibriumResu
         for (const EquilibriumCurve& c : curves) {
             for (std::size_t seed = 0; seed < c.diverged_at.size(); ++seed) {
                 if (c.diverged_at[seed] < 0) continue;
-                md += "- " + c.variant.name() + ", learning rate " + general(rate) + ", seed " + std::to_string(seed) +
-                      ": diverged at iteration " + std::to_string(c.diverged_at[seed]) + ": " + c.divergence[seed] +
-                      "\n";
+                md += "- " + c.variant.name() + ", learning rate " + format_number(rate) + ", seed " +
+                      std::to_string(seed) + ": diverged at iteration " + std::to_string(c.diverged_at[seed]) + ": " +
+                      c.divergence[seed] + "\n";
             }
         }
     };
@@ -429,7 +417,7 @@ std::string paper_block() {
 
 std::string setup_block(const EquilibriumSettings& s, const EquilibriumResult& r) {
     std::string rates;
-    for (double x : s.sweep_learning_rates) rates += std::string(rates.empty() ? "" : ", ") + general(x);
+    for (double x : s.sweep_learning_rates) rates += std::string(rates.empty() ? "" : ", ") + format_number(x);
     std::string variants;
     for (const auto& v : s.variants) variants += std::string(variants.empty() ? "" : ", ") + v.name();
     return "Equilibrium model phi_i(w_i, gamma) = tanh(A w_i + B x_i + c) with gamma = (A [h, h], B [h, 784], "
@@ -452,10 +440,11 @@ std::string setup_block(const EquilibriumSettings& s, const EquilibriumResult& r
            std::to_string(r.test_images) + " test images, h = " + std::to_string(s.hidden) +
            " (paper: 200), t = " + std::to_string(s.t) + ", k = " + std::to_string(s.k) + " (paper: 20 and 20), " +
            std::to_string(s.iterations) + " outer iterations (paper's axis: 50), " + std::to_string(s.seeds) +
-           " seeds of lambda's initialisation (paper: 5), learning rate " + general(s.learning_rate) + ", momentum " +
-           general(s.momentum) + ", epsilon = " + general(s.epsilon) +
+           " seeds of lambda's initialisation (paper: 5), learning rate " + format_number(s.learning_rate) +
+           ", momentum " + format_number(s.momentum) + ", epsilon = " + format_number(s.epsilon) +
            " (the paper does not state its learning rate or epsilon), A_0 Gaussian with spectral norm about " +
-           general(s.init_spectral) + " (inside the ball; all variants start from the same lambda_0 of a seed), " +
+           format_number(s.init_spectral) +
+           " (inside the ball; all variants start from the same lambda_0 of a seed), " +
            (s.dtype == f64 ? "float64" : "float32") + ". Variants: " + variants +
            ". Learning-rate sweep (Fig. 2 right): " + (rates.empty() ? std::string("none") : rates) +
            ". Curves: mean over seeds, shaded min-max; a seed that diverges (NaN/Inf, or a solver error) is left "
@@ -504,8 +493,8 @@ void print_summary(const EquilibriumResult& r, const Output& out) {
                 static_cast<long long>(r.test_images));
     for (const EquilibriumCurve& c : r.curves) {
         std::printf("  %-5s objective %-8s test accuracy %-6s %10s/hypergradient  peak %9s  diverged %d\n",
-                    c.variant.name().c_str(), general(stats(last_values(c.objective)).mean).c_str(),
-                    fixed(stats(c.final_test_accuracy).mean, 3).c_str(),
+                    c.variant.name().c_str(), format_number(stats(last_values(c.objective)).mean).c_str(),
+                    format_fixed(stats(c.final_test_accuracy).mean, 3).c_str(),
                     format_seconds(c.seconds_per_iteration).c_str(),
                     format_bytes(static_cast<double>(c.peak_bytes)).c_str(), diverged_seeds(c));
     }
@@ -533,7 +522,7 @@ Section equilibrium_section(const EquilibriumSettings& s, const Output& out) {
     md += paper_block();
     md += "**Measured.** " + overlap_finding(r) + cost_finding(r) + instability_finding(r) + regularization_finding(r) +
           "Read these against the paper's statements above; the tables hold every number.\n\n";
-    md += "At learning rate " + general(s.learning_rate) + " (`methods.csv`):\n\n" + Output::markdown(methods, 4);
+    md += "At learning rate " + format_number(s.learning_rate) + " (`methods.csv`):\n\n" + Output::markdown(methods, 4);
     if (!r.sweep.empty()) {
         const Table sweep = sweep_table(r);
         out.write(sweep);
@@ -542,12 +531,6 @@ Section equilibrium_section(const EquilibriumSettings& s, const Output& out) {
     md += divergence_notes(s, r);
     print_summary(r, out);
     return {"Equilibrium models (Grazzi et al. Sec. 3.2, Fig. 2) (`hypertape equilibrium`)", md};
-}
-
-// An option given on the command line replaces the settings' value (so --quick can be refined).
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 struct EquilibriumOptions {

@@ -46,24 +46,6 @@ constexpr PaperThresholdRow kThresholdTable[] = {{1, 0.84, 0.84, 0.84},
                                                  {50, 0.89, 0.89, 0.89},
                                                  {100, 0.89, 0.89, 0.89}};
 
-std::string number(double v, int digits = 3) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    return text;
-}
-
-std::string fixed(double v, int decimals) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, v);
-    return text;
-}
-
-std::string list(const std::vector<int>& values) {
-    std::string text;
-    for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
-    return text;
-}
-
 std::string method(const HypercleaningRun& run, int steps) {
     return run.full ? "full RMD (K = T = " + std::to_string(steps) + ")" : std::to_string(run.K) + "-RMD";
 }
@@ -81,7 +63,7 @@ std::optional<Row> paper_row(const Row (&rows)[N], const HypercleaningRun& run) 
 // The paper's number as it prints it (87.50, 0.413), or "-" where it has no row for this K.
 Cell paper_cell(const std::optional<PaperRow>& row, double PaperRow::*field, int decimals) {
     if (!row) return std::string("-");
-    return fixed((*row).*field, decimals);
+    return format_fixed((*row).*field, decimals);
 }
 
 const HypercleaningRun* full_run(const HypercleaningResult& r) {
@@ -101,18 +83,18 @@ const HypercleaningRun* run_with_K(const HypercleaningResult& r, int K) {
 // ---- tables ----
 
 Table table2(const HypercleaningResult& r) {
-    const std::string f1 = "F1 (lambda < " + number(r.settings.threshold) + ")";
+    const std::string f1 = "F1 (lambda < " + format_number(r.settings.threshold) + ")";
     Table t{"table2",
             {"method", "test acc. %", "paper", "val. acc. %", "paper", "val. loss", "paper", f1, "paper", "AUC",
              "time / hyper-iteration", "peak bytes"},
             {}};
     for (const HypercleaningRun& run : r.runs) {
         const std::optional<PaperRow> paper = paper_row(kTable2, run);
-        t.add({method(run, r.settings.steps), fixed(100 * run.test_accuracy, 2),
-               paper_cell(paper, &PaperRow::test_accuracy, 2), fixed(100 * run.validation_accuracy, 2),
-               paper_cell(paper, &PaperRow::validation_accuracy, 2), fixed(run.validation_loss, 3),
-               paper_cell(paper, &PaperRow::validation_loss, 3), fixed(run.cleaner.f1, 2),
-               paper_cell(paper, &PaperRow::f1, 2), fixed(run.auc, 3), format_seconds(run.seconds_per_iteration),
+        t.add({method(run, r.settings.steps), format_fixed(100 * run.test_accuracy, 2),
+               paper_cell(paper, &PaperRow::test_accuracy, 2), format_fixed(100 * run.validation_accuracy, 2),
+               paper_cell(paper, &PaperRow::validation_accuracy, 2), format_fixed(run.validation_loss, 3),
+               paper_cell(paper, &PaperRow::validation_loss, 3), format_fixed(run.cleaner.f1, 2),
+               paper_cell(paper, &PaperRow::f1, 2), format_fixed(run.auc, 3), format_seconds(run.seconds_per_iteration),
                format_bytes(static_cast<double>(run.peak_bytes))});
     }
     return t;
@@ -137,17 +119,17 @@ Table runs_table(const HypercleaningResult& r) {
 // F1 at every threshold, at one hyper-iteration (early or final), beside App. G.1's numbers.
 Table thresholds_table(const HypercleaningResult& r, bool early) {
     Table t{early ? "thresholds_early" : "thresholds_final", {"method"}, {}};
-    for (double threshold : r.settings.thresholds) t.columns.push_back("lambda < " + number(threshold));
+    for (double threshold : r.settings.thresholds) t.columns.push_back("lambda < " + format_number(threshold));
     t.columns.insert(t.columns.end(), {"paper: < -4", "paper: < -3", "paper: < -1"});
     for (const HypercleaningRun& run : r.runs) {
         std::vector<Cell> row{method(run, r.settings.steps)};
         for (const F1Score& score : early ? run.early_f1_at_thresholds : run.f1_at_thresholds) {
-            row.emplace_back(fixed(score.f1, 2));
+            row.emplace_back(format_fixed(score.f1, 2));
         }
         const std::optional<PaperThresholdRow> paper = paper_row(kThresholdTable, run);
         for (double PaperThresholdRow::*field : {&PaperThresholdRow::below_minus_4, &PaperThresholdRow::below_minus_3,
                                                  &PaperThresholdRow::below_minus_1}) {
-            row.emplace_back(paper ? fixed((*paper).*field, 2) : std::string("-"));
+            row.emplace_back(paper ? format_fixed((*paper).*field, 2) : std::string("-"));
         }
         t.add(std::move(row));
     }
@@ -210,7 +192,7 @@ Figure true_gradient_figure(const HypercleaningResult& r) {
 Figure history_figure(const HypercleaningResult& r, bool loss) {
     Figure f{loss ? "validation_loss" : "f1_history",
              loss ? "Validation loss f(lambda_tau) against hyper-iteration"
-                  : "F1 of the cleaner (lambda < " + number(r.settings.threshold) + ") against hyper-iteration",
+                  : "F1 of the cleaner (lambda < " + format_number(r.settings.threshold) + ") against hyper-iteration",
              "hyper-iteration",
              loss ? "validation loss" : "F1",
              false,
@@ -240,22 +222,23 @@ std::string per_run(const HypercleaningResult& r, Value value) {
 Table claims_table(const HypercleaningResult& r) {
     Table t{"claims", {"Shaban et al. (2019)", "measured here"}, {}};
     t.add({"Table 2: 1-RMD is somewhat worse than the others",
-           "test acc. % " + per_run(r, [](const HypercleaningRun& k) { return fixed(100 * k.test_accuracy, 2); }) +
-               "; F1 " + per_run(r, [](const HypercleaningRun& k) { return fixed(k.cleaner.f1, 2); })});
+           "test acc. % " +
+               per_run(r, [](const HypercleaningRun& k) { return format_fixed(100 * k.test_accuracy, 2); }) + "; F1 " +
+               per_run(r, [](const HypercleaningRun& k) { return format_fixed(k.cleaner.f1, 2); })});
     t.add({"Table 2: the validation loss (the outer objective) decreases with K",
-           per_run(r, [](const HypercleaningRun& k) { return fixed(k.validation_loss, 4); })});
+           per_run(r, [](const HypercleaningRun& k) { return format_fixed(k.validation_loss, 4); })});
     const HypercleaningRun* full = full_run(r);
     const HypercleaningRun* five = run_with_K(r, 5);
     const HypercleaningRun* one = run_with_K(r, 1);
     if (full != nullptr && five != nullptr) {
         t.add({"Sec. 4.2.1: 5-RMD runs about twice as fast as full RMD",
                "time per hyper-iteration, full / 5-RMD: " +
-                   number(full->seconds_per_iteration / five->seconds_per_iteration)});
+                   format_number(full->seconds_per_iteration / five->seconds_per_iteration)});
     }
     if (full != nullptr && one != nullptr) {
         t.add({"Sec. 4.2.1: K-RMD for small K needs far less memory",
                "peak bytes, full / 1-RMD: " +
-                   number(static_cast<double>(full->peak_bytes) / static_cast<double>(one->peak_bytes)) + " (" +
+                   format_number(static_cast<double>(full->peak_bytes) / static_cast<double>(one->peak_bytes)) + " (" +
                    format_bytes(static_cast<double>(full->peak_bytes)) + " / " +
                    format_bytes(static_cast<double>(one->peak_bytes)) +
                    "; most of 1-RMD's peak is the training and validation images, which the matmul records save "
@@ -263,17 +246,18 @@ Table claims_table(const HypercleaningResult& r) {
     }
     t.add({"Fig. 5: biased convergence; the limit of |d_lambda f| decreases slowly with K",
            "|d_lambda f| at the last iterate: " +
-               per_run(r, [](const HypercleaningRun& k) { return number(k.true_gradient_norms.back()); })});
+               per_run(r, [](const HypercleaningRun& k) { return format_number(k.true_gradient_norms.back()); })});
     t.add({"App. G.1: F1 is not sensitive to the threshold",
-           "F1 range over thresholds " + number(r.settings.thresholds.front()) + " .. " +
-               number(r.settings.thresholds.back()) + " after " + std::to_string(r.runs.front().early_iteration) +
+           "F1 range over thresholds " + format_number(r.settings.thresholds.front()) + " .. " +
+               format_number(r.settings.thresholds.back()) + " after " +
+               std::to_string(r.runs.front().early_iteration) +
                " hyper-iterations: " + per_run(r, [](const HypercleaningRun& k) {
                    double low = 1, high = 0;
                    for (const F1Score& s : k.early_f1_at_thresholds) {
                        low = std::min(low, s.f1);
                        high = std::max(high, s.f1);
                    }
-                   return fixed(low, 2) + " .. " + fixed(high, 2);
+                   return format_fixed(low, 2) + " .. " + format_fixed(high, 2);
                })});
     return t;
 }
@@ -287,16 +271,16 @@ std::string introduction(const HypercleaningResult& r) {
         std::to_string(s.steps) +
         " steps of gradient descent from W_0 = 0 on g(W, lambda) = sum_i -sigmoid(lambda_i) log softmax(W x_i)_{y_i} "
         "+ " +
-        number(s.regularization) +
+        format_number(s.regularization) +
         " \\|W\\|_F^2 (the paper's sum over the training images), and the per-example weights lambda minimise the "
         "mean cross-entropy on clean validation images, by Adam on the K-step truncated hypergradient h_{T-K} "
         "(`Truncated{K}`; full RMD is `Reverse{}`), " +
-        std::to_string(s.hyper_iterations) + " hyper-iterations from lambda = 0 for K = " + list(s.truncations) +
+        std::to_string(s.hyper_iterations) + " hyper-iterations from lambda = 0 for K = " + format_list(s.truncations) +
         ". Every hyper-iteration restarts the inner loop at W_0 = 0 (no warm start, as in the paper).\n\n"
         "**Data: Fashion-MNIST in place of MNIST**, which Debian does not package (`dataset-fashion-mnist`: 28x28 "
         "images in 10 classes, pixels in [0, 1], a bias column appended). " +
         std::to_string(r.train) + " class-balanced training images, " + std::to_string(r.replaced) +
-        " of whose labels were redrawn uniformly at random (probability " + number(s.split.corruption) + "); " +
+        " of whose labels were redrawn uniformly at random (probability " + format_number(s.split.corruption) + "); " +
         std::to_string(r.corrupted) +
         " of them now differ from the truth and are the corrupted examples the F1 score counts (a redrawn label "
         "equal to the true one is not corrupted). " +
@@ -308,24 +292,25 @@ std::string introduction(const HypercleaningResult& r) {
         ". Seed " + std::to_string(s.split.seed) + ".\n\n";
     md += "**The inner step size.** ";
     if (r.step_size_trials.empty()) {
-        md += "gamma = " + number(gamma) + " on the sum g (given), i.e. " +
-              number(gamma * static_cast<double>(r.train)) +
-              " on the mean loss; gamma L = " + number(gamma * r.initial_curvature) + ".";
+        md += "gamma = " + format_number(gamma) + " on the sum g (given), i.e. " +
+              format_number(gamma * static_cast<double>(r.train)) +
+              " on the mean loss; gamma L = " + format_number(gamma * r.initial_curvature) + ".";
     } else {
         md += "The paper's gamma = 1 on the sum g diverges here: g grows " +
-              number(r.step_size_trials.front().last_loss / r.step_size_trials.front().first_loss) +
+              format_number(r.step_size_trials.front().last_loss / r.step_size_trials.front().first_loss) +
               "-fold in the first step (table below). The sum's curvature grows with the number of images: at W_0 the "
               "largest eigenvalue of g's Hessian (every weight 1) is L = " +
-              number(r.initial_curvature) + ", i.e. " + number(r.initial_curvature / static_cast<double>(r.train)) +
+              format_number(r.initial_curvature) + ", i.e. " +
+              format_number(r.initial_curvature / static_cast<double>(r.train)) +
               " per image, so even gamma = 1 on the MEAN loss (the library's `cross_entropy`; likely what the "
               "paper ran on MNIST, whose darker images have a smaller L) is above 2 / L per image. The largest "
               "stable gamma was measured: halving from 1 until g, with every weight at its largest (1), decreased "
               "at each of the T steps and gamma L < 2. That is gamma = " +
-              number(gamma) + " on the sum (" + number(gamma * static_cast<double>(r.train)) +
-              " on the mean), gamma L = " + number(gamma * r.initial_curvature) +
+              format_number(gamma) + " on the sum (" + format_number(gamma * static_cast<double>(r.train)) +
+              " on the mean), gamma L = " + format_number(gamma * r.initial_curvature) +
               ". With so small a step, T steps leave the inner problem far from converged (a plain model, "
               "lambda = 0, reaches validation loss " +
-              fixed(r.runs.front().validation_losses.front(), 3) +
+              format_fixed(r.runs.front().validation_losses.front(), 3) +
               " after T steps), so the absolute accuracies stay well below the paper's; the comparison across K is "
               "the point.";
     }
@@ -333,10 +318,10 @@ std::string introduction(const HypercleaningResult& r) {
         "\n\n**Outer optimizer.** Adam with eta_0 set per K so that the first update has the same norm for every K "
         "(App. G.1): Adam's first update is eta_0 h / (|h| + epsilon) entrywise, whatever the scale of h, so "
         "eta_0 = " +
-        number(s.initial_update_rms) +
+        format_number(s.initial_update_rms) +
         " (root-mean-square first update) for every K unless some entries of h are exactly 0 (eta_0 per K: " +
-        per_run(r, [](const HypercleaningRun& k) { return number(k.eta0, 4); }) +
-        "). The cleaner marks example i as corrupted when lambda_i < " + number(s.threshold) +
+        per_run(r, [](const HypercleaningRun& k) { return format_number(k.eta0, 4); }) +
+        "). The cleaner marks example i as corrupted when lambda_i < " + format_number(s.threshold) +
         " (the paper's threshold); AUC is the area under the ROC curve of -lambda against the true corruption "
         "(0.5 is chance), a threshold-free measure of the same ranking. Time per hyper-iteration is the "
         "hypergradient's (forward and backward; the Adam update and Fig. 5's extra evaluations excluded); peak "
@@ -373,8 +358,8 @@ nlohmann::json summary_json(const HypercleaningResult& r) {
     for (const HypercleaningRun& run : r.runs) {
         nlohmann::json thresholds = nlohmann::json::object();
         for (std::size_t i = 0; i < s.thresholds.size(); ++i) {
-            thresholds[number(s.thresholds[i])] = {{"early", run.early_f1_at_thresholds[i].f1},
-                                                   {"final", run.f1_at_thresholds[i].f1}};
+            thresholds[format_number(s.thresholds[i])] = {{"early", run.early_f1_at_thresholds[i].f1},
+                                                          {"final", run.f1_at_thresholds[i].f1}};
         }
         runs.push_back({{"K", run.K},
                         {"full", run.full},
@@ -457,19 +442,13 @@ Section hypercleaning_section(const HypercleaningSettings& settings, const Outpu
         return std::any_of(run.f1_history.begin(), run.f1_history.end(), [](double f1) { return f1 > 0; });
     });
     md += any_f1 ? out.image(history_figure(r, false))
-                 : "No lambda_i crossed the threshold " + number(r.settings.threshold) + " in " +
+                 : "No lambda_i crossed the threshold " + format_number(r.settings.threshold) + " in " +
                        std::to_string(r.settings.hyper_iterations) + " hyper-iterations: F1 is 0 throughout.\n\n";
     md +=
         "Every number per K is in `runs.csv`, Fig. 5's points in `fig5_true_hypergradient_norm.csv`, the "
         "validation loss and F1 at every hyper-iteration in `history.csv`.\n\n";
     print_summary(r, out);
     return {"Shaban et al. Sec. 4.2.1: data hypercleaning (`hypertape hypercleaning`)", md};
-}
-
-// An option given on the command line replaces the settings' value (so --quick can be refined).
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 }  // namespace

@@ -249,18 +249,6 @@ const MemoryRun* find(const MemorySweep& sweep, int T, const std::string& label)
     return nullptr;
 }
 
-std::string fixed(double v, int digits = 2) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", digits, v);
-    return text;
-}
-
-std::string list(const std::vector<int>& values) {
-    std::string text;
-    for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
-    return text;
-}
-
 double exponent_of(const Table& scaling, const std::string& label) {
     for (const auto& row : scaling.rows) {
         if (std::get<std::string>(row[0]) == label) return std::get<double>(row[1]);
@@ -289,20 +277,22 @@ std::string reading(const MemoryJob& job, const MemorySweep& sweep, const Table&
         "loss's; " +
         format_bytes(floors(sweep).at(T)) + at_T +
         "); exponents a are those of the bytes above it. Reverse grows like T^" +
-        fixed(exponent_of(scaling, "Reverse")) + " (Table 1's O(MT)): every step's records stay on the tape. ";
+        format_fixed(exponent_of(scaling, "Reverse"), 2) +
+        " (Table 1's O(MT)): every step's records stay on the tape. ";
     if (!job.sweep.truncations.empty()) {
         md += "Truncated{K} is flat (a = " +
-              fixed(exponent_of(scaling, "Truncated{" + std::to_string(job.sweep.truncations.back()) + "}")) +
+              format_fixed(exponent_of(scaling, "Truncated{" + std::to_string(job.sweep.truncations.back()) + "}"), 2) +
               " for the largest K; O(MK)): the window releases each step older than the newest K as it ends, so "
               "its bytes are the same at every T >= K. ";
     }
     if (const MemoryRun* c = find(sweep, T, "Checkpointed::uniform()")) {
         md += "Checkpointing every ceil(sqrt T) steps grows like T^" +
-              fixed(exponent_of(scaling, "Checkpointed::uniform()")) + " (Table 1's O(M sqrt T)) for " +
-              fixed(static_cast<double>(c->report.step_evaluations) / T, 2) + " step evaluations per step" + at_T +
-              ", and its hypergradient " +
-              (c->relative_error == 0 ? std::string("equals Reverse's bit for bit")
-                                      : "differs from Reverse's by " + fixed(c->relative_error, 17) + " relative") +
+              format_fixed(exponent_of(scaling, "Checkpointed::uniform()"), 2) + " (Table 1's O(M sqrt T)) for " +
+              format_fixed(static_cast<double>(c->report.step_evaluations) / T, 2) + " step evaluations per step" +
+              at_T + ", and its hypergradient " +
+              (c->relative_error == 0
+                   ? std::string("equals Reverse's bit for bit")
+                   : "differs from Reverse's by " + format_fixed(c->relative_error, 17) + " relative") +
               " (its curve is not smooth: the peak tape is that of a full segment of ceil(sqrt T) steps or of the "
               "last, shorter one, which also holds the outer loss's records, whichever is larger at that T); binomial "
               "checkpointing with s slots holds s snapshots and one step's tape (flat) and pays in "
@@ -310,13 +300,13 @@ std::string reading(const MemoryJob& job, const MemorySweep& sweep, const Table&
     }
     const MemoryRun* forward = find(sweep, T, "Forward");
     if (forward != nullptr && sweep.state_bytes > 0) {
-        md +=
-            "Forward's tangents take " + std::to_string(forward->report.tangent_peak_bytes) + " B" + at_T + ", " +
-            fixed(static_cast<double>(forward->report.tangent_peak_bytes) / static_cast<double>(sweep.state_bytes), 1) +
-            " times the state's " + std::to_string(sweep.state_bytes) +
-            " B for N = " + std::to_string(sweep.lambda_entries) +
-            " (Table 1's O(MN): one tangent of the state per "
-            "hyperparameter), at every T. ";
+        md += "Forward's tangents take " + std::to_string(forward->report.tangent_peak_bytes) + " B" + at_T + ", " +
+              format_fixed(
+                  static_cast<double>(forward->report.tangent_peak_bytes) / static_cast<double>(sweep.state_bytes), 1) +
+              " times the state's " + std::to_string(sweep.state_bytes) +
+              " B for N = " + std::to_string(sweep.lambda_entries) +
+              " (Table 1's O(MN): one tangent of the state per "
+              "hyperparameter), at every T. ";
     } else {
         md += "Forward did not run: lambda has N = " + std::to_string(sweep.lambda_entries) +
               " entries, and its tangents would take N times the state (O(MN)); --forward-limit sets the limit. ";
@@ -399,24 +389,24 @@ Section memory_section(const MemoryJob& job, const Output& out) {
 
     std::string md =
         "Memory, time and accuracy of every hypergradient strategy against full reverse mode (RMD), for T = " +
-        list(job.sweep.steps) + ". Problem: " + problem.description + ". N = " + std::to_string(sweep.lambda_entries) +
-        " hyperparameters; one state w_T takes " + std::to_string(sweep.state_bytes) +
+        format_list(job.sweep.steps) + ". Problem: " + problem.description +
+        ". N = " + std::to_string(sweep.lambda_entries) + " hyperparameters; one state w_T takes " +
+        std::to_string(sweep.state_bytes) +
         " B. Every byte figure is the library's `Report` (`tape_peak_bytes`, `snapshot_peak_bytes`, "
         "`tangent_peak_bytes`, and `peak_bytes`, their largest sum at one moment) from its exact counters; seconds "
         "are forward + backward wall time; cosine and relative error compare each hypergradient with Reverse's at "
         "the same T. Strategies: Truncated{K} for K = " +
-        list(job.sweep.truncations) + "; Checkpointed::uniform(c) for c = " + list(job.sweep.intervals) +
-        " (c = 0: ceil(sqrt T)); Checkpointed::binomial(s) for s = " + list(job.sweep.budgets) +
-        "; checkpointing inside a window of K = " + list(job.sweep.windows) +
+        format_list(job.sweep.truncations) + "; Checkpointed::uniform(c) for c = " + format_list(job.sweep.intervals) +
+        " (c = 0: ceil(sqrt T)); Checkpointed::binomial(s) for s = " + format_list(job.sweep.budgets) +
+        "; checkpointing inside a window of K = " + format_list(job.sweep.windows) +
         "; Forward when N <= " + std::to_string(job.sweep.forward_limit) +
-        "; Implicit::cg(k) and fixed_point(k) for k = " + list(job.sweep.implicit_iterations) +
+        "; Implicit::cg(k) and fixed_point(k) for k = " + format_list(job.sweep.implicit_iterations) +
         " (cg_normal(k) where cg's symmetry check fails). There is no published table for this benchmark; the "
         "scaling table sets the measured exponents beside the space column of Shaban et al. (2019) Table 1.\n\n";
     const std::map<int, double> floor = floors(sweep);
     const auto peak = [](const MemoryRun& r) { return static_cast<double>(r.report.peak_bytes); };
     const auto growth = [&](const MemoryRun& r) { return peak(r) - floor.at(r.steps); };
-    md += out.image(
-        against_T(sweep, "peak_bytes", "peak bytes against T", "peak bytes (Report::peak_bytes)", peak));
+    md += out.image(against_T(sweep, "peak_bytes", "peak bytes against T", "peak bytes (Report::peak_bytes)", peak));
     md += out.image(against_T(sweep, "growth", "peak bytes above the floor against T",
                               "peak bytes - the smallest peak at the same T", growth));
     md += out.image(against_T(sweep, "seconds", "time against T", "seconds (forward + backward)",
@@ -435,12 +425,6 @@ Section memory_section(const MemoryJob& job, const Output& out) {
     }
     print_summary(problem, sweep, out);
     return {"Memory against full reverse mode (`hypertape memory`)", md};
-}
-
-// An option given on the command line replaces the job's value (so --quick can be refined).
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 }  // namespace

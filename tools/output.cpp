@@ -278,6 +278,23 @@ experiments::Progress progress_on_stderr(double seconds) {
     }};
 }
 
+std::string format_number(double v, int digits) { return number(v, digits); }
+
+std::string format_fixed(double v, int decimals) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, v);
+    return text;
+}
+
+std::string format_list(const std::vector<int>& values) {
+    std::string text;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) text += ", ";
+        text += std::to_string(values[i]);
+    }
+    return text;
+}
+
 std::string format_seconds(double seconds) {
     if (seconds < 1e-3) return number(seconds * 1e6, 3) + " us";
     if (seconds < 1) return number(seconds * 1e3, 3) + " ms";

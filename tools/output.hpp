@@ -95,5 +95,8 @@ experiments::Progress progress_on_stderr(double seconds = 10);
 // "1.23 s", "45.6 MB": numbers as people read them in reports.
 std::string format_seconds(double seconds);
 std::string format_bytes(double bytes);
+std::string format_number(double v, int digits = 3);      // %g with `digits` significant digits: "0.0123"
+std::string format_fixed(double v, int decimals);         // %f with `decimals` decimals: "87.50"
+std::string format_list(const std::vector<int>& values);  // "1, 5, 25"
 
 }  // namespace hypertape::tools

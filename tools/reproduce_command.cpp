@@ -52,13 +52,15 @@ std::string page_header(double minutes) {
 
 void reproduce(const ReproduceOptions& options) {
     if (!options.quick) {
-        fail("reproduce: only --quick is supported: the paper-size runs take hours each; run the subcommands "
-             "without --quick one by one instead");
+        fail(
+            "reproduce: only --quick is supported: the paper-size runs take hours each; run the subcommands "
+            "without --quick one by one instead");
     }
     const auto start = std::chrono::steady_clock::now();
     std::string body;
     for (const Entry& entry : experiments_in_order()) {
-        if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end()) {
+        if (!options.only.empty() &&
+            std::find(options.only.begin(), options.only.end(), entry.name) == options.only.end()) {
             continue;
         }
         std::fprintf(stderr, "reproduce: %s\n", entry.name.c_str());
@@ -84,8 +86,9 @@ void add_reproduce_command(CLI::App& app) {
         ->capture_default_str();
     sub->add_flag("--quick", options->quick, "each experiment at its quick size (required)");
     sub->add_flag("!--no-plot", options->plots, "write CSVs and gnuplot scripts only, draw no PNG/SVG");
-    sub->add_option("--only", options->only, "run only these experiments (toy, hypercleaning, synthetic, table1, "
-                                             "equilibrium, memory)");
+    sub->add_option("--only", options->only,
+                    "run only these experiments (toy, hypercleaning, synthetic, table1, "
+                    "equilibrium, memory)");
     sub->callback([options] { reproduce(*options); });
 }
 

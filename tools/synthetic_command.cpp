@@ -24,18 +24,6 @@ using experiments::SyntheticProblemResult;
 using experiments::SyntheticResult;
 using experiments::SyntheticSettings;
 
-std::string number(double v, int digits = 3) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    return text;
-}
-
-std::string list(const std::vector<int>& values) {
-    std::string text;
-    for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
-    return text;
-}
-
 // The text without its trailing "; ".
 std::string without_last_separator(std::string s) {
     if (s.size() >= 2 && s.ends_with("; ")) s.resize(s.size() - 2);
@@ -134,7 +122,8 @@ Table excerpt_table(const SyntheticProblemResult& p) {
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     for (std::size_t i : rows) {
         std::vector<Cell> row = {static_cast<long long>(p.t[i])};
-        for (const SyntheticCurve& c : p.curves) row.push_back(number(c.mean[i]) + " ± " + number(c.stddev[i], 2));
+        for (const SyntheticCurve& c : p.curves)
+            row.push_back(format_number(c.mean[i]) + " ± " + format_number(c.stddev[i], 2));
         t.add(std::move(row));
     }
     return t;
@@ -198,19 +187,21 @@ Table claims_table(const SyntheticResult& r) {
                              &cg = curve(p, K::cg, true), &fp10 = curve(p, K::fixed_point, false),
                              &cg10 = curve(p, K::cg, false);
         const std::size_t last = p.t.size() - 1;
-        linear += name + ": ITD " + number(measured_rate(p, itd), 4) + ", FP " + number(measured_rate(p, fp), 4) +
-                  ", CG " + number(measured_rate(p, cg), 4) + " per iteration (q = " + number(predicted_rate(p), 4) +
-                  "); ";
-        floor_text += name + " at t = " + std::to_string(p.t[last]) + ": ITD " + number(itd.mean[last], 2) + ", FP " +
-                      number(fp.mean[last], 2) + ", CG " + number(cg.mean[last], 2) + "; ";
-        ranking += name + ": ITD " + number(mean_log_error(itd)) + " (1e-6 at " + reach_text(t_to_reach(p, itd, 1e-6)) +
-                   "), FP " + number(mean_log_error(fp)) + " (" + reach_text(t_to_reach(p, fp, 1e-6)) + "), CG " +
-                   number(mean_log_error(cg)) + " (" + reach_text(t_to_reach(p, cg, 1e-6)) + "); ";
-        growth += name + ": ITD x" + number(early_growth(itd)) + ", FP x" + number(early_growth(fp)) + ", CG x" +
-                  number(early_growth(cg)) + "; ";
+        linear += name + ": ITD " + format_number(measured_rate(p, itd), 4) + ", FP " +
+                  format_number(measured_rate(p, fp), 4) + ", CG " + format_number(measured_rate(p, cg), 4) +
+                  " per iteration (q = " + format_number(predicted_rate(p), 4) + "); ";
+        floor_text += name + " at t = " + std::to_string(p.t[last]) + ": ITD " + format_number(itd.mean[last], 2) +
+                      ", FP " + format_number(fp.mean[last], 2) + ", CG " + format_number(cg.mean[last], 2) + "; ";
+        ranking += name + ": ITD " + format_number(mean_log_error(itd)) + " (1e-6 at " +
+                   reach_text(t_to_reach(p, itd, 1e-6)) + "), FP " + format_number(mean_log_error(fp)) + " (" +
+                   reach_text(t_to_reach(p, fp, 1e-6)) + "), CG " + format_number(mean_log_error(cg)) + " (" +
+                   reach_text(t_to_reach(p, cg, 1e-6)) + "); ";
+        growth += name + ": ITD x" + format_number(early_growth(itd)) + ", FP x" + format_number(early_growth(fp)) +
+                  ", CG x" + format_number(early_growth(cg)) + "; ";
         const bool cg_better = cg10.mean[last] < fp10.mean[last];
         cg_wins += cg_better ? 1 : 0;
-        fixed_k += name + ": CG " + number(cg10.mean[last], 2) + " vs FP " + number(fp10.mean[last], 2) + "; ";
+        fixed_k +=
+            name + ": CG " + format_number(cg10.mean[last], 2) + " vs FP " + format_number(fp10.mean[last], 2) + "; ";
     }
     t.add({"after a certain number of iterations all the approximations converge linearly to the true hypergradient",
            "mean error's factor per iteration in its linear phase (1e-2 > error > 1e-12) against the solver's rate "
@@ -272,7 +263,7 @@ std::string introduction(const SyntheticSettings& s, const SyntheticResult& r) {
     for (const SyntheticProblemResult& p : r.problems) seconds += p.seconds;
     std::string grids;
     for (const SyntheticProblemResult& p : r.problems) {
-        grids += experiments::synthetic_problem_name(p.problem) + " t in {" + list(p.t) + "}; ";
+        grids += experiments::synthetic_problem_name(p.problem) + " t in {" + format_list(p.t) + "}; ";
     }
     return "Grazzi et al. (2020), Sec. 3.1 and Fig. 1: how far five hypergradient approximations g(lambda) are "
            "from the exact grad f(lambda) after t lower-level iterations, on four synthetic bilevel problems: "
@@ -310,7 +301,7 @@ std::string introduction(const SyntheticSettings& s, const SyntheticResult& r) {
            "within the t range of the paper's panel (LR 1000, KRR 200, BR 150, HR 500). The step constants are "
            "computed from lambda's value and are not differentiated (their terms vanish at the fixed point). "
            "Grids: " +
-           grids + "the run took " + number(seconds) + " s.\n\n";
+           grids + "the run took " + format_number(seconds) + " s.\n\n";
 }
 
 void print_summary(const SyntheticResult& r, const Output& out) {
@@ -358,11 +349,6 @@ Section synthetic_section(const SyntheticSettings& settings, const Output& out) 
         "(a test checks it to 1e-10).\n\n";
     print_summary(r, out);
     return {"Grazzi et al. Sec. 3.1: hypergradient approximation on synthetic problems (`hypertape synthetic`)", md};
-}
-
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 }  // namespace

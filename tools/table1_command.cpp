@@ -44,24 +44,6 @@ struct Table1Settings {
     }
 };
 
-std::string number(double v, int digits = 3) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    return text;
-}
-
-std::string fixed(double v, int decimals) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, v);
-    return text;
-}
-
-std::string list(const std::vector<int>& values) {
-    std::string text;
-    for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
-    return text;
-}
-
 // ---- the paper's Table 1 ----
 
 // "objective (test accuracy)" per method, keyed by t; "" where the paper leaves the cell empty.
@@ -142,9 +124,10 @@ Table beside_paper(const std::string& name, const std::vector<Table1Run>& runs, 
         std::vector<Cell> row{m.name()};
         for (const int steps : ts) {
             const Table1Run* r = find_run(runs, m.name(), steps);
-            row.emplace_back(r == nullptr ? ""
-                                          : fixed(r->objective, objective_digits) + " (" + fixed(r->test.accuracy, 1) +
-                                                ")" + (r->copied ? " (= k=t)" : ""));
+            row.emplace_back(r == nullptr
+                                 ? ""
+                                 : format_fixed(r->objective, objective_digits) + " (" +
+                                       format_fixed(r->test.accuracy, 1) + ")" + (r->copied ? " (= k=t)" : ""));
             row.emplace_back(paper_cell(paper, steps, m.name()));
         }
         t.add(std::move(row));
@@ -198,14 +181,15 @@ Table costs_table(const std::string& name, const std::vector<Table1Run>& runs, b
         if (r.copied) continue;
         const double steps = static_cast<double>(r.outer_losses.size());
         const auto lowest = std::min_element(r.outer_losses.begin(), r.outer_losses.end());
-        std::vector<Cell> row{r.method,
-                              static_cast<long long>(r.t),
-                              static_cast<long long>(r.k),
-                              format_seconds(r.seconds),
-                              format_seconds(r.seconds / steps),
-                              format_bytes(static_cast<double>(r.peak_bytes)),
-                              r.hypergradient_norms.front(),
-                              number(*lowest, 4) + " (" + std::to_string(lowest - r.outer_losses.begin() + 1) + ")"};
+        std::vector<Cell> row{
+            r.method,
+            static_cast<long long>(r.t),
+            static_cast<long long>(r.k),
+            format_seconds(r.seconds),
+            format_seconds(r.seconds / steps),
+            format_bytes(static_cast<double>(r.peak_bytes)),
+            r.hypergradient_norms.front(),
+            format_number(*lowest, 4) + " (" + std::to_string(lowest - r.outer_losses.begin() + 1) + ")"};
         if (regression) row.emplace_back(std::exp(r.lambda.at(0).item()));
         t.add(std::move(row));
     }
@@ -279,10 +263,11 @@ std::string observations(const std::vector<Table1Run>& runs) {
         const auto [longest, ratio] = longest_first_hypergradient(runs, t);
         const auto [itd, aid] = peaks(runs, t);
         text += "- t = " + std::to_string(t) + ": the objectives of the five rows lie within " +
-                fixed(100 * objective_spread(runs, t), 1) + " % of each other (lowest: " + best_method(runs, t) +
-                "). ITD's peak is " + number(itd / aid, 3) + " times the largest AID peak (" + format_bytes(itd - aid) +
-                " more, " + format_bytes((itd - aid) / t) + " per inner step). The longest first hypergradient is " +
-                longest + "'s, " + number(ratio, 3) + " times ITD's.\n";
+                format_fixed(100 * objective_spread(runs, t), 1) + " % of each other (lowest: " + best_method(runs, t) +
+                "). ITD's peak is " + format_number(itd / aid, 3) + " times the largest AID peak (" +
+                format_bytes(itd - aid) + " more, " + format_bytes((itd - aid) / t) +
+                " per inner step). The longest first hypergradient is " + longest + "'s, " + format_number(ratio, 3) +
+                " times ITD's.\n";
     }
     return text + "\n";
 }
@@ -336,9 +321,10 @@ std::string kernel_ridge_markdown(const KernelRidgeSettings& s, const KernelRidg
         " test. f = 1/2 \\|y' - K'(gamma) w\\|^2 on the validation part, w by t gradient-descent steps on "
         "1/2 w^T (K(gamma) + e^beta I) w - w^T y from w_0 = 0, K_ij = exp(-sum_d e^{gamma_d} (x_id - x_jd)^2). "
         "Sizes: t = " +
-        list(s.inner_steps) + ", k_r = " + std::to_string(s.k_reduced) + ", s = " + std::to_string(s.outer_steps) +
-        " outer steps (paper: 1000) of fixed step " + number(s.outer_step_size) +
-        " from beta = " + number(s.initial_log_beta) + ", gamma_d = " + number(s.initial_log_gamma, 4) +
+        format_list(s.inner_steps) + ", k_r = " + std::to_string(s.k_reduced) +
+        ", s = " + std::to_string(s.outer_steps) + " outer steps (paper: 1000) of fixed step " +
+        format_number(s.outer_step_size) + " from beta = " + format_number(s.initial_log_beta) +
+        ", gamma_d = " + format_number(s.initial_log_gamma, 4) +
         " (e^gamma = 1/p), float64.\n\n"
         "**Reading of \"(75.8)\":** Table 1 calls it the test accuracy. Every Parkinson value is a multiple of "
         "1/66 (50/66 = 75.8 %, 54/66 = 81.8 %, 46/66 = 69.7 %), 66 being a third of 195 recordings, so it is "
@@ -390,11 +376,11 @@ std::string data_optimization_markdown(const DataOptimizationSettings& s, const 
         "(no bias) by t gradient-descent steps from W_0 = 0 on CE(X' W^T, 0..9) + beta/(2cp) \\|W\\|^2, beta = 1; "
         "the objective is the cross-entropy of W_t on the first " +
         std::to_string(r.train) + " training images (paper: all 60000), the accuracy is on " + std::to_string(r.test) +
-        " test images. Sizes: t = " + list(s.inner_steps) + ", k_r = " + std::to_string(s.k_reduced) +
+        " test images. Sizes: t = " + format_list(s.inner_steps) + ", k_r = " + std::to_string(s.k_reduced) +
         ", s = " + std::to_string(s.outer_steps) + " outer steps (paper: 4000) of fixed step " +
-        number(s.outer_step_size) + ", X' starting at " + number(s.initial_scale) +
+        format_number(s.outer_step_size) + ", X' starting at " + format_number(s.initial_scale) +
         " times one training image per class (seed " + std::to_string(s.seed) + "), float32. At the start: objective " +
-        fixed(r.initial_objective, 3) + ", test accuracy " + fixed(r.initial_test_accuracy, 1) +
+        format_fixed(r.initial_objective, 3) + ", test accuracy " + format_fixed(r.initial_test_accuracy, 1) +
         " %.\n\n"
         "**Reading of the paper's cells:** its extracted text lists 8 numbers for the 5 x 2 cells, in row "
         "order; the two missing ones are FP and CG with k = k_r at t = 5, where k_r = t makes them the k = t "
@@ -403,7 +389,8 @@ std::string data_optimization_markdown(const DataOptimizationSettings& s, const 
         "20-newsgroup problem; with beta/2 \\|W\\|^2, W_5 cannot reach the paper's objectives.\n\n"
         "Objective (test accuracy %) after s outer steps, beside the paper's:\n\n" +
         Output::markdown(table) + "\n" + observations(r.runs) +
-        "The inner Hessian's smallest eigenvalue is mu = beta/(cp) = " + number(s.regularization / (10.0 * 784), 2) +
+        "The inner Hessian's smallest eigenvalue is mu = beta/(cp) = " +
+        format_number(s.regularization / (10.0 * 784), 2) +
         ", and W_t after a few steps is far from the minimiser. CG's k iterations solve (I - dPhi/dW) v = grad f "
         "along the low-curvature directions that the k-term fixed-point series (and ITD's t steps) barely reach, "
         "so where its first hypergradient is much longer than ITD's (table below), the same fixed outer step "
@@ -442,7 +429,7 @@ void print_summary(const std::vector<Table1Run>& runs, const std::string& proble
     for (const Table1Run& r : runs) {
         if (r.copied) continue;
         std::printf("  %-17s t=%-3d %-7s objective %-8s accuracy %5.1f %%  %8s  peak %s\n", problem.c_str(), r.t,
-                    r.method.c_str(), number(r.objective, 4).c_str(), r.test.accuracy,
+                    r.method.c_str(), format_number(r.objective, 4).c_str(), r.test.accuracy,
                     format_seconds(r.seconds).c_str(), format_bytes(static_cast<double>(r.peak_bytes)).c_str());
     }
 }
@@ -469,12 +456,6 @@ Section table1_section(const Table1Settings& s, const Output& out) {
     md += "The whole run took " + format_seconds(seconds) + ".\n";
     std::printf("results in %s\n", out.dir().c_str());
     return {"Grazzi et al. Sec. 3.2: Table 1, bilevel optimization (`hypertape table1`)", md};
-}
-
-// An option given on the command line replaces the settings' value (so --quick can be refined).
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 }  // namespace

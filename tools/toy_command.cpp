@@ -22,20 +22,8 @@ using experiments::ToyTrajectory;
 using experiments::ToyTruncationError;
 using Point = std::array<double, 2>;
 
-std::string number(double v, int digits = 3) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    return text;
-}
-
 std::string point(const Point& p, int digits = 4) {
-    return "(" + number(p[0], digits) + ", " + number(p[1], digits) + ")";
-}
-
-std::string list(const std::vector<int>& values) {
-    std::string text;
-    for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
-    return text;
+    return "(" + format_number(p[0], digits) + ", " + format_number(p[1], digits) + ")";
 }
 
 std::string method(const ToyTrajectory& run) { return run.full ? "full RMD" : std::to_string(run.truncation) + "-RMD"; }
@@ -236,30 +224,32 @@ Table claims_table(const ToyResult& r) {
     const ToySettings& s = r.settings;
     Table t{"claims", {"figure", "Shaban et al. (2019), Sec. 4.1", "measured here"}, {}};
     t.add({"Fig. 1", "the error lies under the bound (10) of Prop. 3.1 for every K",
-           "largest error / bound over K = 1.." + std::to_string(s.steps) + ": " + number(largest_error_over_bound(r)) +
+           "largest error / bound over K = 1.." + std::to_string(s.steps) + ": " +
+               format_number(largest_error_over_bound(r)) +
                (largest_error_over_bound(r) <= 1 ? " (under the bound at every K)" : " (ABOVE the bound)")});
-    t.add({"Fig. 1", "the bias decays exponentially in K, at the rate 1 - gamma alpha = " + number(r.bound_rate),
-           "mean factor per unit of K over K = 1.." + std::to_string(s.steps / 2) + ": " + number(r.error_rate, 4) +
-               " (the slow coordinate's factor is 1 - gamma/2 = " + number(r.bound_rate) +
-               ", the other's 1 - gamma = " + number(1 - s.step_size) + "); the error is 0 at K = T"});
-    t.add(
-        {"eq. (8)", "h_{T-K} = (I - (I - gamma G)^K) grad_w f here (B_0 = 0, B_t = gamma G)",
-         "largest relative deviation of hypergradient(Truncated{K}) from it: " + number(r.max_closed_form_deviation)});
+    t.add({"Fig. 1", "the bias decays exponentially in K, at the rate 1 - gamma alpha = " + format_number(r.bound_rate),
+           "mean factor per unit of K over K = 1.." + std::to_string(s.steps / 2) + ": " +
+               format_number(r.error_rate, 4) +
+               " (the slow coordinate's factor is 1 - gamma/2 = " + format_number(r.bound_rate) +
+               ", the other's 1 - gamma = " + format_number(1 - s.step_size) + "); the error is 0 at K = T"});
+    t.add({"eq. (8)", "h_{T-K} = (I - (I - gamma G)^K) grad_w f here (B_0 = 0, B_t = gamma G)",
+           "largest relative deviation of hypergradient(Truncated{K}) from it: " +
+               format_number(r.max_closed_form_deviation)});
     std::string lemma, negative;
     for (std::size_t k = 0; k < r.ratios.truncations.size(); ++k) {
         const std::string K = "K = " + std::to_string(r.ratios.truncations[k]) + ": ";
-        lemma += (k ? ", " : "") + K + number(smallest_ratio(r.ratios, k));
-        negative += (k ? ", " : "") + K + number(smallest_ratio(r.ratios_tilde, k));
+        lemma += (k ? ", " : "") + K + format_number(smallest_ratio(r.ratios, k));
+        negative += (k ? ", " : "") + K + format_number(smallest_ratio(r.ratios_tilde, k));
     }
     t.add({"Fig. 2 left", "on f the ratio h_{T-K}^T d f / |d f|^2 stays well away from zero (Lemma 3.2)",
            "smallest ratio along the 1-RMD trajectory: " + lemma});
     t.add({"Fig. 2 right", "on f~ the ratio can become negative", "smallest ratio: " + negative});
     std::string biased, exact;
     for (const ToyTrajectory* run : runs_on(r, ToyObjective::f_tilde)) {
-        biased += (biased.empty() ? "" : ", ") + method(*run) + ": " + number(run->distance.back());
+        biased += (biased.empty() ? "" : ", ") + method(*run) + ": " + format_number(run->distance.back());
     }
     for (const ToyTrajectory* run : runs_on(r, ToyObjective::f)) {
-        exact += (exact.empty() ? "" : ", ") + method(*run) + ": " + number(run->distance.back(), 2);
+        exact += (exact.empty() ? "" : ", ") + method(*run) + ": " + format_number(run->distance.back(), 2);
     }
     t.add({"Fig. 3", "1-RMD on f~ converges to a suboptimal point; larger K rapidly decreases the bias",
            "distance to f~'s optimum " + point(r.optimum_tilde) + " after " + std::to_string(s.iterations) +
@@ -315,15 +305,16 @@ std::string introduction(const ToyResult& r) {
     const ToySettings& s = r.settings;
     return "The toy problem of Shaban et al. (2019), Sec. 4.1: lambda, w in R^2, inner g(w, lambda) = 1/2 (w - "
            "lambda)^T G (w - lambda) with G = diag(1, 1/2), solved by T = " +
-           std::to_string(s.steps) + " gradient-descent steps with gamma = " + number(s.step_size) +
+           std::to_string(s.steps) + " gradient-descent steps with gamma = " + format_number(s.step_size) +
            " from w_0 = (2, 2); outer f = \\|w_T\\|^2 + 10 \\|sin w_T\\|^2 and f~ = f + 5 \\|lambda - (1, 0)\\|^2. "
            "Everything runs in float64 through the library: `hypergradient(problem, lambda, Truncated{K})` for "
            "h_{T-K}, `Reverse{}` for d_lambda f, and `optimize(..., HyperSGD{eta_0})` (eta_tau = eta_0 / sqrt(tau)) "
            "for the trajectories, with eta_0 set per K so that the first update eta_1 h_{T-K}(lambda_1) has norm " +
-           number(s.first_update_norm) + " (footnote 4). Sizes: Fig. 1 at lambda = " + point(s.error_point, 3) +
+           format_number(s.first_update_norm) + " (footnote 4). Sizes: Fig. 1 at lambda = " + point(s.error_point, 3) +
            " for K = 1.." + std::to_string(s.steps) + "; " + std::to_string(s.iterations) +
-           " hyper-iterations from lambda_1 = " + point(s.start, 3) + " for K = " + list(s.truncations) +
-           " and full RMD; Fig. 2 for K = " + list(s.ratio_truncations) + ". The run took " + number(r.seconds) +
+           " hyper-iterations from lambda_1 = " + point(s.start, 3) + " for K = " + format_list(s.truncations) +
+           " and full RMD; Fig. 2 for K = " + format_list(s.ratio_truncations) + ". The run took " +
+           format_number(r.seconds) +
            " s.\n\n"
            "The paper publishes these results as figures only, without a table or the numbers behind them, so "
            "the comparison is of shapes and claims. Choices the paper leaves open: lambda_1 (it gives none; "
@@ -398,12 +389,6 @@ Section toy_section(const ToySettings& settings, const Output& out) {
         Output::markdown(runs, 4);
     print_summary(r, out);
     return {"Shaban et al. Sec. 4.1: the toy problem (`hypertape toy`)", md};
-}
-
-// An option given on the command line replaces the settings' value (so --quick can be refined).
-template <class T>
-void take_if_given(const CLI::Option* option, T& target, const T& given) {
-    if (option->count() > 0) target = given;
 }
 
 }  // namespace
