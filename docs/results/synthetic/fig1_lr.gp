@@ -1,0 +1,15 @@
+# Fig. 1: Logistic Regression (LR): gnuplot fig1_lr.gp draws fig1_lr.png and fig1_lr.svg from fig1_lr.dat
+set title "Fig. 1: Logistic Regression (LR)" noenhanced
+set xlabel "t (lower-level iterations)" noenhanced
+set ylabel "|g(lambda) - grad f(lambda)| / |grad f(lambda)|" noenhanced
+set key top right
+set grid
+set logscale y
+set format y "10^{%T}"
+set terminal pngcairo size 800,560 font ",11"
+set output "fig1_lr.png"
+plot "fig1_lr.dat" index 0 using 1:3:4 with filledcurves lc 1 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 0 using 1:2 with linespoints lc 1 title "ITD" noenhanced, "fig1_lr.dat" index 1 using 1:3:4 with filledcurves lc 2 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 1 using 1:2 with linespoints lc 2 title "FP k = t" noenhanced, "fig1_lr.dat" index 2 using 1:3:4 with filledcurves lc 3 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 2 using 1:2 with linespoints lc 3 title "FP k = 10" noenhanced, "fig1_lr.dat" index 3 using 1:3:4 with filledcurves lc 4 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 3 using 1:2 with linespoints lc 4 title "CG k = t" noenhanced, "fig1_lr.dat" index 4 using 1:3:4 with filledcurves lc 5 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 4 using 1:2 with linespoints lc 5 title "CG k = 10" noenhanced
+set terminal svg size 800,560 dynamic
+set output "fig1_lr.svg"
+plot "fig1_lr.dat" index 0 using 1:3:4 with filledcurves lc 1 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 0 using 1:2 with linespoints lc 1 title "ITD" noenhanced, "fig1_lr.dat" index 1 using 1:3:4 with filledcurves lc 2 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 1 using 1:2 with linespoints lc 2 title "FP k = t" noenhanced, "fig1_lr.dat" index 2 using 1:3:4 with filledcurves lc 3 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 2 using 1:2 with linespoints lc 3 title "FP k = 10" noenhanced, "fig1_lr.dat" index 3 using 1:3:4 with filledcurves lc 4 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 3 using 1:2 with linespoints lc 4 title "CG k = t" noenhanced, "fig1_lr.dat" index 4 using 1:3:4 with filledcurves lc 5 fs transparent solid 0.2 notitle, "fig1_lr.dat" index 4 using 1:2 with linespoints lc 5 title "CG k = 10" noenhanced
+unset output

@@ -1,0 +1,15 @@
+# Training-data optimization, t = 10: gnuplot data_optimization_t10.gp draws data_optimization_t10.png and data_optimization_t10.svg from data_optimization_t10.dat
+set title "Training-data optimization, t = 10" noenhanced
+set xlabel "outer step" noenhanced
+set ylabel "outer objective" noenhanced
+set key top right
+set grid
+set logscale y
+set format y "10^{%T}"
+set terminal pngcairo size 800,560 font ",11"
+set output "data_optimization_t10.png"
+plot "data_optimization_t10.dat" index 0 using 1:2 with lines lc 1 title "ITD" noenhanced, "data_optimization_t10.dat" index 1 using 1:2 with lines lc 2 title "FP k=t" noenhanced, "data_optimization_t10.dat" index 2 using 1:2 with lines lc 3 title "CG k=t" noenhanced, "data_optimization_t10.dat" index 3 using 1:2 with lines lc 4 title "FP k=kr" noenhanced, "data_optimization_t10.dat" index 4 using 1:2 with lines lc 5 title "CG k=kr" noenhanced
+set terminal svg size 800,560 dynamic
+set output "data_optimization_t10.svg"
+plot "data_optimization_t10.dat" index 0 using 1:2 with lines lc 1 title "ITD" noenhanced, "data_optimization_t10.dat" index 1 using 1:2 with lines lc 2 title "FP k=t" noenhanced, "data_optimization_t10.dat" index 2 using 1:2 with lines lc 3 title "CG k=t" noenhanced, "data_optimization_t10.dat" index 3 using 1:2 with lines lc 4 title "FP k=kr" noenhanced, "data_optimization_t10.dat" index 4 using 1:2 with lines lc 5 title "CG k=kr" noenhanced
+unset output

@@ -1,0 +1,13 @@
+# Kernel ridge on diabetes, t = 100: gnuplot kernel_ridge_t100.gp draws kernel_ridge_t100.png and kernel_ridge_t100.svg from kernel_ridge_t100.dat
+set title "Kernel ridge on diabetes, t = 100" noenhanced
+set xlabel "outer step" noenhanced
+set ylabel "outer objective" noenhanced
+set key top right
+set grid
+set terminal pngcairo size 800,560 font ",11"
+set output "kernel_ridge_t100.png"
+plot "kernel_ridge_t100.dat" index 0 using 1:2 with lines lc 1 title "ITD" noenhanced, "kernel_ridge_t100.dat" index 1 using 1:2 with lines lc 2 title "FP k=t" noenhanced, "kernel_ridge_t100.dat" index 2 using 1:2 with lines lc 3 title "CG k=t" noenhanced, "kernel_ridge_t100.dat" index 3 using 1:2 with lines lc 4 title "FP k=kr" noenhanced, "kernel_ridge_t100.dat" index 4 using 1:2 with lines lc 5 title "CG k=kr" noenhanced
+set terminal svg size 800,560 dynamic
+set output "kernel_ridge_t100.svg"
+plot "kernel_ridge_t100.dat" index 0 using 1:2 with lines lc 1 title "ITD" noenhanced, "kernel_ridge_t100.dat" index 1 using 1:2 with lines lc 2 title "FP k=t" noenhanced, "kernel_ridge_t100.dat" index 2 using 1:2 with lines lc 3 title "CG k=t" noenhanced, "kernel_ridge_t100.dat" index 3 using 1:2 with lines lc 4 title "FP k=kr" noenhanced, "kernel_ridge_t100.dat" index 4 using 1:2 with lines lc 5 title "CG k=kr" noenhanced
+unset output
