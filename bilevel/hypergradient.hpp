@@ -12,7 +12,8 @@
 // empty) gives the expected shapes, and values[i] is the hypergradient for lambda[i]; `value` is
 // values[0] when there is one tensor and undefined when there are several.
 //
-// Errors (hypertape::Error): T <= 0, K <= 0, a checkpoint interval < 0 or snapshot count < 1,
+// Errors (hypertape::Error; Implicit::cg on a non-symmetric step throws its subclass
+// NonSymmetricStepError): T <= 0, K <= 0, a checkpoint interval < 0 or snapshot count < 1,
 // Implicit with k < 1 iterations or Implicit::cg on a non-symmetric step, lambda of the wrong
 // count or shape, lambda not floating or of another dtype than the initial state (the message
 // says "lambda" and both dtypes), a missing function, and NaN or Inf appearing in the state (the
@@ -25,6 +26,7 @@
 
 #include "hypertape/bilevel/problem.hpp"
 #include "hypertape/bilevel/strategy.hpp"
+#include "hypertape/tape/error.hpp"
 
 namespace hypertape {
 
@@ -50,6 +52,13 @@ struct Report {
     // Implicit::cg only: the relative difference of <u, A v> and <A u, v> its symmetry check saw
     // (symmetry_defect in solvers/linear.hpp); NaN otherwise or when the check was skipped.
     double implicit_symmetry_defect = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Implicit::cg's symmetry check failed: I - d_w Phi is not symmetric (a heavy-ball, Nesterov or
+// Adam step). An Error like any other; catch it by this type to fall back to Implicit::cg_normal.
+class NonSymmetricStepError : public Error {
+public:
+    using Error::Error;
 };
 
 struct HypergradientOptions {

@@ -6,6 +6,7 @@
 // pass through Phi. CG first checks that I - d_w Phi^T is symmetric on one random pair.
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "hypertape/bilevel/run.hpp"
 #include "hypertape/ops/binary.hpp"
@@ -33,12 +34,13 @@ double check_symmetric(const LinearOperator& A, const Tensor& like, const Implic
     if (std::isinf(tolerance)) return std::numeric_limits<double>::quiet_NaN();
     const double defect = symmetry_defect(A, like);
     if (defect > tolerance) {
-        fail(
-            "hypergradient: Implicit::cg needs I - d_w Phi symmetric (a gradient-descent step), but on a random "
-            "pair <u, A v> and <A u, v> differ by ",
-            defect, " relative (tolerance ", tolerance,
-            "): the step is not symmetric (heavy-ball, Nesterov, Adam?); use Implicit::cg_normal(k) or "
-            "Implicit::fixed_point(k)");
+        std::ostringstream message;
+        message << "hypergradient: Implicit::cg needs I - d_w Phi symmetric (a gradient-descent step), but on a "
+                   "random pair <u, A v> and <A u, v> differ by "
+                << defect << " relative (tolerance " << tolerance
+                << "): the step is not symmetric (heavy-ball, Nesterov, Adam?); use Implicit::cg_normal(k) or "
+                   "Implicit::fixed_point(k)";
+        throw NonSymmetricStepError(message.str());
     }
     return defect;
 }

@@ -547,6 +547,7 @@ TEST_CASE("Implicit::cg on a non-symmetric step throws and suggests cg_normal", 
         const Problem p = q.problem(solver);
         CHECK_ERROR(hypergradient(p, lam, Implicit::cg(10)),
                     Catch::Contains("symmetric") && Catch::Contains("cg_normal"));
+        CHECK_THROWS_AS(hypergradient(p, lam, Implicit::cg(10)), NonSymmetricStepError);  // a type to catch
         // The momentum methods have the same fixed point: the methods for non-symmetric steps
         // reach the implicit-function gradient.
         const HypergradientResult normal = hypergradient(p, lam, Implicit::cg_normal(100));
