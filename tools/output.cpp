@@ -132,7 +132,11 @@ void write_script(const Figure& figure, const std::filesystem::path& path) {
     // axis' tick labels always use enhanced text for their exponents.
     const std::string text = figure.enhanced ? "" : " noenhanced";
     out << "set title " << quoted(figure.title) << text << "\nset xlabel " << quoted(figure.xlabel) << text
-        << "\nset ylabel " << quoted(figure.ylabel) << text << "\nset key top right\nset grid\n";
+        << "\nset ylabel " << quoted(figure.ylabel) << text << "\nset grid\n";
+    // A long legend goes beside the plot, where it hides no curve; the picture widens to keep the plot's size.
+    const bool long_legend = figure.series.size() > 5;
+    out << (long_legend ? "set key outside right top\n" : "set key top right\n");
+    const std::string size = long_legend ? "1100,560" : "800,560";
     if (figure.logx) out << "set logscale x\n";
     if (figure.logy) out << "set logscale y\nset format y \"10^{%T}\"\n";
     std::string plot = "plot ";
@@ -146,8 +150,8 @@ void write_script(const Figure& figure, const std::filesystem::path& path) {
                 std::to_string(i + 1) + " title " + quoted(s.title) + text + ", ";
     }
     plot.resize(plot.size() - 2);
-    for (const char* terminal : {"pngcairo size 800,560 font \",11\"", "svg size 800,560 dynamic"}) {
-        const std::string extension = std::string(terminal).starts_with("png") ? ".png" : ".svg";
+    for (const std::string& terminal : {"pngcairo size " + size + " font \",11\"", "svg size " + size + " dynamic"}) {
+        const std::string extension = terminal.starts_with("png") ? ".png" : ".svg";
         out << "set terminal " << terminal << "\nset output " << quoted(figure.name + extension) << "\n"
             << plot << "\n";
     }

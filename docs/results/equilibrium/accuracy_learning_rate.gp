@@ -2,13 +2,13 @@
 set title "test accuracy vs learning rate (Fig. 2 right)" noenhanced
 set xlabel "learning rate" noenhanced
 set ylabel "test accuracy after the last iteration" noenhanced
-set key top right
 set grid
+set key outside right top
 set logscale x
-set terminal pngcairo size 800,560 font ",11"
+set terminal pngcairo size 1100,560 font ",11"
 set output "accuracy_learning_rate.png"
 plot "accuracy_learning_rate.dat" index 0 using 1:3:4 with filledcurves lc 1 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 0 using 1:2 with linespoints lc 1 title "ITD" noenhanced, "accuracy_learning_rate.dat" index 1 using 1:3:4 with filledcurves lc 2 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 1 using 1:2 with linespoints lc 2 title "FP" noenhanced, "accuracy_learning_rate.dat" index 2 using 1:3:4 with filledcurves lc 3 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 2 using 1:2 with linespoints lc 3 title "CG" noenhanced, "accuracy_learning_rate.dat" index 3 using 1:3:4 with filledcurves lc 4 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 3 using 1:2 with linespoints lc 4 title "ITD*" noenhanced, "accuracy_learning_rate.dat" index 4 using 1:3:4 with filledcurves lc 5 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 4 using 1:2 with linespoints lc 5 title "FP*" noenhanced, "accuracy_learning_rate.dat" index 5 using 1:3:4 with filledcurves lc 6 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 5 using 1:2 with linespoints lc 6 title "CG*" noenhanced
-set terminal svg size 800,560 dynamic
+set terminal svg size 1100,560 dynamic
 set output "accuracy_learning_rate.svg"
 plot "accuracy_learning_rate.dat" index 0 using 1:3:4 with filledcurves lc 1 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 0 using 1:2 with linespoints lc 1 title "ITD" noenhanced, "accuracy_learning_rate.dat" index 1 using 1:3:4 with filledcurves lc 2 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 1 using 1:2 with linespoints lc 2 title "FP" noenhanced, "accuracy_learning_rate.dat" index 2 using 1:3:4 with filledcurves lc 3 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 2 using 1:2 with linespoints lc 3 title "CG" noenhanced, "accuracy_learning_rate.dat" index 3 using 1:3:4 with filledcurves lc 4 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 3 using 1:2 with linespoints lc 4 title "ITD*" noenhanced, "accuracy_learning_rate.dat" index 4 using 1:3:4 with filledcurves lc 5 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 4 using 1:2 with linespoints lc 5 title "FP*" noenhanced, "accuracy_learning_rate.dat" index 5 using 1:3:4 with filledcurves lc 6 fs transparent solid 0.2 notitle, "accuracy_learning_rate.dat" index 5 using 1:2 with linespoints lc 6 title "CG*" noenhanced
 unset output

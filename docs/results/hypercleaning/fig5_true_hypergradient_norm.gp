@@ -2,8 +2,8 @@
 set title "Fig. 5: |d_lambda f| (full RMD) at the K-RMD iterates" noenhanced
 set xlabel "hyper-iteration" noenhanced
 set ylabel "|d_lambda f|" noenhanced
-set key top right
 set grid
+set key top right
 set logscale y
 set format y "10^{%T}"
 set terminal pngcairo size 800,560 font ",11"

@@ -2,8 +2,8 @@
 set title "Validation loss f(lambda_tau) against hyper-iteration" noenhanced
 set xlabel "hyper-iteration" noenhanced
 set ylabel "validation loss" noenhanced
-set key top right
 set grid
+set key top right
 set logscale y
 set format y "10^{%T}"
 set terminal pngcairo size 800,560 font ",11"

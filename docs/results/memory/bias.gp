@@ -2,8 +2,8 @@
 set title "bias of h_{T-K} at T = 300" noenhanced
 set xlabel "K (steps back-propagated)" noenhanced
 set ylabel "|h - h_{rev}| / |h_{rev}|" noenhanced
-set key top right
 set grid
+set key top right
 set logscale x
 set logscale y
 set format y "10^{%T}"

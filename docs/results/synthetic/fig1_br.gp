@@ -2,8 +2,8 @@
 set title "Fig. 1: Biased Regularization (BR)" noenhanced
 set xlabel "t (lower-level iterations)" noenhanced
 set ylabel "|g(lambda) - grad f(lambda)| / |grad f(lambda)|" noenhanced
-set key top right
 set grid
+set key top right
 set logscale y
 set format y "10^{%T}"
 set terminal pngcairo size 800,560 font ",11"

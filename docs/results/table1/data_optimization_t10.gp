@@ -2,8 +2,8 @@
 set title "Training-data optimization, t = 10" noenhanced
 set xlabel "outer step" noenhanced
 set ylabel "outer objective" noenhanced
-set key top right
 set grid
+set key top right
 set logscale y
 set format y "10^{%T}"
 set terminal pngcairo size 800,560 font ",11"

@@ -2,8 +2,8 @@
 set title "Kernel ridge on diabetes, t = 100" noenhanced
 set xlabel "outer step" noenhanced
 set ylabel "outer objective" noenhanced
-set key top right
 set grid
+set key top right
 set terminal pngcairo size 800,560 font ",11"
 set output "kernel_ridge_t100.png"
 plot "kernel_ridge_t100.dat" index 0 using 1:2 with lines lc 1 title "ITD" noenhanced, "kernel_ridge_t100.dat" index 1 using 1:2 with lines lc 2 title "FP k=t" noenhanced, "kernel_ridge_t100.dat" index 2 using 1:2 with lines lc 3 title "CG k=t" noenhanced, "kernel_ridge_t100.dat" index 3 using 1:2 with lines lc 4 title "FP k=kr" noenhanced, "kernel_ridge_t100.dat" index 4 using 1:2 with lines lc 5 title "CG k=kr" noenhanced

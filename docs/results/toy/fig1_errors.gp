@@ -2,8 +2,8 @@
 set title "Fig. 1: truncation error at λ = (1, 1)"
 set xlabel "K"
 set ylabel "|h_{T-K} - d_λ f|"
-set key top right
 set grid
+set key top right
 set logscale y
 set format y "10^{%T}"
 set terminal pngcairo size 800,560 font ",11"

@@ -2,8 +2,8 @@
 set title "Fig. 2 (right): h_{T-K}^T d / |d|^2 along the 1-RMD trajectory on f̃"
 set xlabel "hyper-iteration τ"
 set ylabel "h_{T-K}^T d_λ f̃ / |d_λ f̃|^2"
-set key top right
 set grid
+set key top right
 set logscale x
 set terminal pngcairo size 800,560 font ",11"
 set output "fig2_ratios_f_tilde.png"
