@@ -495,6 +495,16 @@ void add_memory_command(CLI::App& app) {
     });
 }
 
-Section memory_quick_section(const Output& out) { return memory_section(quick_job(), out); }
+// Hypercleaning has 500 hyperparameters, too many for Forward's one tangent per entry; the same
+// sweep on the 50-feature quadratic problem shows Forward's O(MN) beside the others.
+Section memory_quick_section(const Output& out) {
+    Section section = memory_section(quick_job(), out);
+    MemoryJob quadratic = quick_job();
+    quadratic.problem.name = "quadratic";
+    const Section forward = memory_section(quadratic, out.sub("quadratic"));
+    section.markdown += "### The same sweep where Forward runs: `hypertape memory --quick --problem quadratic`\n\n";
+    section.markdown += forward.markdown;
+    return section;
+}
 
 }  // namespace hypertape::tools

@@ -174,6 +174,11 @@ Output::Output(std::filesystem::path dir, std::string link_base, bool plots)
     if (error) fail("output: cannot create the folder '", dir_.string(), "': ", error.message());
 }
 
+Output Output::sub(const std::string& name) const {
+    const bool here = link_base_.empty() || link_base_ == ".";
+    return Output(dir_ / name, here ? name : link_base_ + "/" + name, plots_);
+}
+
 std::filesystem::path Output::write(const Table& table) const {
     const std::filesystem::path path = dir_ / (table.name + ".csv");
     const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "w"), std::fclose);

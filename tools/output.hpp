@@ -70,6 +70,8 @@ public:
     Output(std::filesystem::path dir, std::string link_base, bool plots);
 
     const std::filesystem::path& dir() const { return dir_; }
+    // The folder <dir>/<name>, linked as <link_base>/<name>: a part of this output with files of its own.
+    Output sub(const std::string& name) const;
 
     std::filesystem::path write(const Table& table) const;  // <dir>/<name>.csv
     void plot(const Figure& figure) const;                  // .dat, .gp, and .png/.svg with gnuplot
