@@ -272,14 +272,17 @@ experiments::Progress progress_on_stderr(double seconds) {
         }
         const double elapsed = std::chrono::duration<double>(now - state->started).count();
         const bool finished = total > 0 && done >= total;
+        const double since_last = std::chrono::duration<double>(now - state->last_line).count();
         if (state->terminal) {
+            if (!new_stage && !finished && since_last < 0.1) return;  // at most 10 redraws a second
+            state->last_line = now;
             constexpr int kWidth = 30;
             const int filled = total > 0 ? static_cast<int>(kWidth * std::min(done, total) / total) : 0;
             std::fprintf(stderr, "\r%s [%s%s] %lld/%lld  %s   ", stage.c_str(), std::string(filled, '#').c_str(),
                          std::string(kWidth - filled, '.').c_str(), done, total, format_seconds(elapsed).c_str());
             state->open_line = !finished;
             if (finished) std::fputc('\n', stderr);
-        } else if (new_stage || finished || std::chrono::duration<double>(now - state->last_line).count() >= seconds) {
+        } else if (new_stage || finished || since_last >= seconds) {
             std::fprintf(stderr, "%s: %lld/%lld (%s)\n", stage.c_str(), done, total, format_seconds(elapsed).c_str());
             state->last_line = now;
         }

@@ -90,8 +90,9 @@ private:
     bool plots_;
 };
 
-// A progress callback for experiments: a bar redrawn in place on stderr when it is a terminal,
-// otherwise a plain line per stage and at most one line every `seconds` seconds.
+// A progress callback for experiments: on a terminal, a bar redrawn in place on stderr (at each
+// new stage, at the end and at most 10 times a second between); otherwise a plain line per stage,
+// at the end, and at most one every `seconds` seconds.
 experiments::Progress progress_on_stderr(double seconds = 10);
 
 // "1.23 s", "45.6 MB": numbers as people read them in reports.
