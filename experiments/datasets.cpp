@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "hypertape/data/idx.hpp"
+#include "hypertape/ops/index.hpp"
 #include "hypertape/ops/layout.hpp"
 #include "hypertape/tape/error.hpp"
 
@@ -114,20 +115,10 @@ FashionMnist load_fashion_mnist(const std::string& dir, std::int64_t max_train, 
 }
 
 LabelledImages take(const LabelledImages& data, const std::vector<std::int64_t>& rows) {
-    const std::int64_t n = data.size();
-    const std::int64_t width = data.X.shape()[1];
     LabelledImages out;
-    out.X = Tensor::empty({static_cast<std::int64_t>(rows.size()), width}, data.X.dtype());
+    out.X = gather(data.X, Tensor::indices(rows)).value();  // checks every row against [0, n)
     out.labels.reserve(rows.size());
-    dispatch_floating(data.X.dtype(), [&]<class T>() {
-        const T* from = data.X.data<T>();
-        T* to = out.X.data<T>();
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            if (rows[i] < 0 || rows[i] >= n) fail("take: row ", rows[i], " is outside [0, ", n, ")");
-            std::copy_n(from + rows[i] * width, width, to + static_cast<std::int64_t>(i) * width);
-            out.labels.push_back(data.labels[static_cast<std::size_t>(rows[i])]);
-        }
-    });
+    for (std::int64_t row : rows) out.labels.push_back(data.labels[static_cast<std::size_t>(row)]);
     return out;
 }
 
