@@ -233,6 +233,8 @@ Problem hypercleaning_problem(const HypercleaningData& data, const Hypercleaning
     p.step = [=](const State& s, const Hyperparameters& lambda, int t) {
         // sigmoid(lambda) inside the step, so that its records belong to the step's window.
         const Var weights = reshape(sigmoid(lambda), {n, 1});
+        // The gradient of the summed g written out (one softmax, two products) instead of
+        // tape_gradient's recorded backward sweep per step; the tests check it against tape_gradient.
         const GradientFn gradient = [&](const Var& W) {
             const Var residual = (softmax(matmul(X, W, trans_b)) - Y) * weights;  // d g / d logits
             return matmul(residual, X, trans_a) + twice_regularization * W;
@@ -353,7 +355,8 @@ HypercleaningSettings HypercleaningSettings::quick() {
     s.hyper_iterations = 150;  // where App. G.1 reads its threshold table
     s.truncations = {1, 5, 25, 100};
     s.true_gradient_every = 10;
-    s.initial_update_rms = 0.1;  // fewer hyper-iterations than the paper: larger steps, so lambda reaches the thresholds
+    s.initial_update_rms =
+        0.1;  // fewer hyper-iterations than the paper: larger steps, so lambda reaches the thresholds
     return s;
 }
 

@@ -457,18 +457,12 @@ void check_method(const SyntheticMethod& method) {
     if (method.k < 0) fail("synthetic: a method's k must be >= 1 (or 0 for k = t), got ", method.k);
 }
 
-// The hypergradient of `method`.
-std::vector<Tensor> approximate(const Problem& problem, const std::vector<Tensor>& lambda,
-                                const SyntheticMethod& method, int t, const HypergradientOptions& options) {
-    return hypergradient(problem, lambda, strategy_of(method, t), options).values;
-}
-
 }  // namespace
 
 std::vector<Tensor> synthetic_approximation(const SyntheticInstance& in, const std::vector<Tensor>& lambda,
                                             const SyntheticMethod& method, int t) {
     check_method(method);
-    return approximate(synthetic_problem(in, lambda, t, map_of(method)), lambda, method, t, {});
+    return hypergradient(synthetic_problem(in, lambda, t, map_of(method)), lambda, strategy_of(method, t)).values;
 }
 
 double synthetic_absolute_error(const std::vector<Tensor>& approximation, const std::vector<Tensor>& exact) {
@@ -561,7 +555,8 @@ std::vector<Tensor> implicit_at(const SyntheticInstance& in, const std::vector<T
                                 const SyntheticMethod& method, int t, const std::vector<Tensor>& before) {
     HypergradientOptions options;
     options.warm_start = before;
-    return approximate(synthetic_problem(in, lambda, 1, map_of(method)), lambda, method, t, options);
+    return hypergradient(synthetic_problem(in, lambda, 1, map_of(method)), lambda, strategy_of(method, t), options)
+        .values;
 }
 
 void summarize(SyntheticCurve& c) {
