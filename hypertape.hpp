@@ -3,9 +3,12 @@
 // optimization. Include this one header; everything is in namespace hypertape.
 #include "hypertape/data/idx.hpp"
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/conv.hpp"
 #include "hypertape/ops/index.hpp"
 #include "hypertape/ops/layout.hpp"
 #include "hypertape/ops/matmul.hpp"
+#include "hypertape/ops/norm.hpp"
+#include "hypertape/ops/pool.hpp"
 #include "hypertape/ops/reduce.hpp"
 #include "hypertape/ops/reshape.hpp"
 #include "hypertape/ops/select.hpp"

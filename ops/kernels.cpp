@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "hypertape/ops/cpu/binary.hpp"
+#include "hypertape/ops/cpu/conv.hpp"
 #include "hypertape/ops/cpu/index.hpp"
 #include "hypertape/ops/cpu/layout.hpp"
 #include "hypertape/ops/cpu/matmul.hpp"
@@ -15,6 +16,7 @@
 
 #if HYPERTAPE_HAS_CUDA
 #include "hypertape/gpu/binary.hpp"
+#include "hypertape/gpu/conv.hpp"
 #include "hypertape/gpu/index.hpp"
 #include "hypertape/gpu/layout.hpp"
 #include "hypertape/gpu/matmul.hpp"
@@ -50,6 +52,9 @@ static_assert(same_signature(&cpu::broadcast_to, &gpu::broadcast_to));
 static_assert(same_signature(&cpu::swap_axes, &gpu::swap_axes));
 static_assert(same_signature(&cpu::copy_range, &gpu::copy_range));
 static_assert(same_signature(&cpu::matmul, &gpu::matmul));
+static_assert(same_signature(&cpu::im2col, &gpu::im2col));
+static_assert(same_signature(&cpu::col2im, &gpu::col2im));
+static_assert(same_signature(&cpu::max_pool2d_indices, &gpu::max_pool2d_indices));
 static_assert(same_signature(&cpu::softmax, &gpu::softmax));
 static_assert(same_signature(&cpu::log_softmax, &gpu::log_softmax));
 static_assert(same_signature(&cpu::logsumexp, &gpu::logsumexp));
@@ -153,6 +158,14 @@ Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose
     if (out.numel() == 0) return Tensor::empty(out, a.dtype(), a.device());
     if (a.numel() == 0) return Tensor::zeros(out, a.dtype(), a.device());  // an empty contraction (k = 0)
     HT_DISPATCH(a.device(), matmul, a, transpose_a, b, transpose_b, out);
+}
+
+Tensor im2col(const Tensor& x, const math::Window2d& window) { HT_DISPATCH(x.device(), im2col, x, window); }
+Tensor col2im(const Tensor& columns, const math::Window2d& window) {
+    HT_DISPATCH(columns.device(), col2im, columns, window);
+}
+Tensor max_pool2d_indices(const Tensor& x, const math::Window2d& window) {
+    HT_DISPATCH(x.device(), max_pool2d_indices, x, window);
 }
 
 Tensor softmax(const Tensor& x, int axis) { HT_DISPATCH(x.device(), softmax, x, axis); }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hypertape/ops/math/binary.hpp"
+#include "hypertape/ops/math/conv.hpp"
 #include "hypertape/ops/math/unary.hpp"
 #include "hypertape/tape/tensor.hpp"
 
@@ -56,6 +57,11 @@ Tensor concat(const std::vector<Tensor>& xs, int axis);
 
 // Products (ops/matmul.hpp).
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out);
+
+// Window ops (ops/conv.hpp, ops/pool.hpp; see ops/cpu/conv.hpp).
+Tensor im2col(const Tensor& x, const math::Window2d& window);
+Tensor col2im(const Tensor& columns, const math::Window2d& window);
+Tensor max_pool2d_indices(const Tensor& x, const math::Window2d& window);
 
 // Softmax family (ops/softmax.hpp).
 Tensor softmax(const Tensor& x, int axis);

@@ -1,6 +1,7 @@
 #include "hypertape/ops/tangent.hpp"
 
 #include "hypertape/ops/binary.hpp"
+#include "hypertape/ops/layout.hpp"
 #include "hypertape/ops/reduce.hpp"
 
 namespace hypertape {
@@ -34,6 +35,16 @@ Var sum_tangent_to(const Var& tangent, const Shape& shape) {
     padded.insert(padded.end(), shape.dims().begin(), shape.dims().end());
     Var reduced = sum_to(tangent, Shape(padded).prepend(n));
     return Var(reduced.value().reshaped(shape.prepend(n)));
+}
+
+Var each_direction(const Var& tangent, const std::function<Var(const Var&)>& f) {
+    const Shape one = tangent.shape().drop_front();
+    std::vector<Var> results;
+    for (std::int64_t i = 0; i < tangent.shape()[0]; ++i) {
+        const Var r = f(Var(slice(tangent, 0, i, i + 1).value().reshaped(one)));
+        results.push_back(Var(r.value().reshaped(r.shape().prepend(1))));
+    }
+    return concat(results, 0);
 }
 
 }  // namespace hypertape

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for JVP rules. A tangent batch of a value of shape S has shape [n, S...]; these line it
 // up with values of other shapes so the ordinary broadcasting ops apply to it.
+#include <functional>
 #include <initializer_list>
 
 #include "hypertape/ops/record.hpp"
@@ -17,5 +18,9 @@ Var broadcast_tangent(const Var& tangent, const Shape& shape);
 Var sum_terms(const Tangents& t, std::initializer_list<Var> terms);
 // A tangent batch [n, S...] summed down to [n, shape...] (the tangent of sum_to).
 Var sum_tangent_to(const Var& tangent, const Shape& shape);
+// f applied to each direction of a tangent batch [n, S...] (as a value of shape S), the results
+// stacked into [n, f's shape...]: the JVP of an op that has no batched form, such as a bilinear
+// map of images.
+Var each_direction(const Var& tangent, const std::function<Var(const Var&)>& f);
 
 }  // namespace hypertape
