@@ -39,27 +39,13 @@ Tensor col2im(const Tensor& columns, const math::Window2d& w) {
         const T* pc = columns.data<T>();
         T* po = out.data<T>();
         // One task per (image, channel) plane; each input position gathers the column entries that
-        // read it, in (ki, kj) order, as gpu/conv.cu does.
+        // read it (math::gathered_columns, as gpu/conv.cu does).
         parallel_rows(w.batch * w.channels, w.in_size() * w.kernel_size(), [&](std::int64_t lo, std::int64_t hi) {
             for (std::int64_t p = lo; p < hi; ++p) {
                 const T* block = pc + p * w.kernel_size() * w.out_size();
                 for (std::int64_t r = 0; r < w.height; ++r) {
                     for (std::int64_t c = 0; c < w.width; ++c) {
-                        T sum = T(0);
-                        for (std::int64_t ki = 0; ki < w.kernel_h; ++ki) {
-                            const std::int64_t oh_scaled = r + w.padding - ki * w.dilation;
-                            if (oh_scaled < 0 || oh_scaled % w.stride != 0 || oh_scaled / w.stride >= w.out_h) continue;
-                            const std::int64_t oh = oh_scaled / w.stride;
-                            for (std::int64_t kj = 0; kj < w.kernel_w; ++kj) {
-                                const std::int64_t ow_scaled = c + w.padding - kj * w.dilation;
-                                if (ow_scaled < 0 || ow_scaled % w.stride != 0 || ow_scaled / w.stride >= w.out_w) {
-                                    continue;
-                                }
-                                sum +=
-                                    block[(ki * w.kernel_w + kj) * w.out_size() + oh * w.out_w + ow_scaled / w.stride];
-                            }
-                        }
-                        po[p * w.in_size() + r * w.width + c] = sum;
+                        po[p * w.in_size() + r * w.width + c] = math::gathered_columns(block, r, c, w);
                     }
                 }
             }

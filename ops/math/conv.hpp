@@ -34,6 +34,24 @@ struct Window2d {
     }
 };
 
+// The sum of the column entries that read input position (r, c) of one plane, whose columns
+// [kh kw, Ho Wo] start at `block`, added in (ki, kj) order: col2im's element, on either device.
+template <class T>
+HT_HOST_DEVICE T gathered_columns(const T* block, std::int64_t r, std::int64_t c, const Window2d& w) {
+    T sum = T(0);
+    for (std::int64_t ki = 0; ki < w.kernel_h; ++ki) {
+        const std::int64_t oh_scaled = r + w.padding - ki * w.dilation;
+        if (oh_scaled < 0 || oh_scaled % w.stride != 0 || oh_scaled / w.stride >= w.out_h) continue;
+        const std::int64_t oh = oh_scaled / w.stride;
+        for (std::int64_t kj = 0; kj < w.kernel_w; ++kj) {
+            const std::int64_t ow_scaled = c + w.padding - kj * w.dilation;
+            if (ow_scaled < 0 || ow_scaled % w.stride != 0 || ow_scaled / w.stride >= w.out_w) continue;
+            sum += block[(ki * w.kernel_w + kj) * w.out_size() + oh * w.out_w + ow_scaled / w.stride];
+        }
+    }
+    return sum;
+}
+
 // The position in x (over all of N * C * H * W) of the maximum of plane p's window at output o
 // (row-major over out_h x out_w): the first maximum in (ki, kj) order; a NaN wins over any number.
 // The window must reach at least one input position.
