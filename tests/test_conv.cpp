@@ -166,3 +166,35 @@ TEST_CASE("conv ops reject bad shapes, strides, paddings and operands", "[ops][c
                 Contains("conv_transpose2d") && Contains("2 channels") && Contains("expects 3"));
     CHECK_ERROR(conv2d_weight(x, Var(randn({1, 3, 2, 2}, 1)), 3, 3), Contains("must be [1, F, 3, 3]"));
 }
+
+TEST_CASE("conv2d on every small geometry equals its defining sum or throws a hypertape::Error", "[ops][conv]") {
+    int computed = 0;
+    int refused = 0;
+    for (std::int64_t h = 1; h <= 4; ++h) {
+        for (std::int64_t k = 1; k <= 4; ++k) {
+            for (std::int64_t stride = 0; stride <= 3; ++stride) {
+                for (std::int64_t padding = -1; padding <= 2; ++padding) {
+                    for (std::int64_t dilation = 0; dilation <= 2; ++dilation) {
+                        const Tensor x = randn({1, 2, h, h + 1}, 41);
+                        const Tensor w = randn({2, 2, k, k}, 42);
+                        INFO("h " << h << " k " << k << " stride " << stride << " padding " << padding << " dilation "
+                                  << dilation);
+                        try {
+                            const Tensor y = conv2d(Var(x), Var(w), Var(), stride, padding, dilation).value();
+                            CHECK(max_relative_error(y, conv_by_hand(x, w, Tensor(), {stride, padding, dilation})) <
+                                  1e-13);
+                            ++computed;
+                        } catch (const Error&) {
+                            const bool bad = stride < 1 || padding < 0 || dilation < 1 ||
+                                             dilation * (k - 1) + 1 > h + 2 * padding;
+                            CHECK(bad);
+                            ++refused;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    CHECK(computed > 100);
+    CHECK(refused > 100);
+}
