@@ -37,6 +37,7 @@ void add_hypercleaning_command(CLI::App& app);
 void add_synthetic_command(CLI::App& app);
 void add_table1_command(CLI::App& app);
 void add_equilibrium_command(CLI::App& app);
+void add_oneshot_command(CLI::App& app);
 void add_reproduce_command(CLI::App& app);
 
 // Each runs its experiment at the quick size into `out` and returns its section (reproduce).
@@ -46,5 +47,6 @@ Section hypercleaning_quick_section(const Output& out);
 Section synthetic_quick_section(const Output& out);
 Section table1_quick_section(const Output& out);
 Section equilibrium_quick_section(const Output& out);
+Section oneshot_quick_section(const Output& out);
 
 }  // namespace hypertape::tools

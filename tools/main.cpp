@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     tools::add_synthetic_command(app);
     tools::add_table1_command(app);
     tools::add_equilibrium_command(app);
+    tools::add_oneshot_command(app);
     tools::add_reproduce_command(app);
     try {
         app.parse(argc, argv);

@@ -27,6 +27,7 @@ const std::vector<Entry>& experiments_in_order() {
         {"synthetic", synthetic_quick_section},
         {"table1", table1_quick_section},
         {"equilibrium", equilibrium_quick_section},
+        {"oneshot", oneshot_quick_section},
         {"memory", memory_quick_section},
     };
     return entries;
@@ -88,7 +89,7 @@ void add_reproduce_command(CLI::App& app) {
     sub->add_flag("!--no-plot", options->plots, "write CSVs and gnuplot scripts only, draw no PNG/SVG");
     sub->add_option("--only", options->only,
                     "run only these experiments (toy, hypercleaning, synthetic, table1, "
-                    "equilibrium, memory)");
+                    "equilibrium, oneshot, memory)");
     sub->callback([options] { reproduce(*options); });
 }
 
