@@ -161,22 +161,16 @@ Var conv_transpose2d(const Var& y, const Var& weight, const Var& bias, std::int6
     const char* op = "conv_transpose2d";
     check_filters(op, y, weight, 0, "y");
     check_bias(op, bias, y, weight.shape()[1]);
-    if (stride < 1 || dilation < 1) fail(op, ": stride ", stride, " and dilation ", dilation, " must be at least 1");
-    if (padding < 0) fail(op, ": padding ", padding, " must not be negative");
+    const WindowParams params{weight.shape()[2], weight.shape()[3], stride, padding, dilation};
+    check_window_params(op, params);
     if (output_padding < 0 || output_padding >= stride) {
         fail(op, ": output_padding ", output_padding, " must lie in [0, stride ", stride, ")");
     }
     // The image size whose convolution has y's extents: (Ho - 1) stride + span + output_padding - 2 padding.
     auto extent = [&](std::int64_t out, std::int64_t kernel) {
-        std::int64_t e = 0;
-        std::int64_t span = 0;
-        std::int64_t both_sides = 0;
-        if (__builtin_mul_overflow(out - 1, stride, &e) || __builtin_mul_overflow(kernel - 1, dilation, &span) ||
-            __builtin_add_overflow(e, span, &e) || __builtin_add_overflow(e, 1 + output_padding, &e) ||
-            __builtin_mul_overflow(padding, 2, &both_sides) || __builtin_sub_overflow(e, both_sides, &e)) {
-            fail(op, ": the output size of y ", y.shape().str(), " under a ", weight.shape()[2], "x", weight.shape()[3],
-                 " kernel with stride ", stride, " and dilation ", dilation, " overflows int64");
-        }
+        const std::int64_t span = checked_affine(op, kernel - 1, dilation, 1 + output_padding, "the dilated kernel");
+        const std::int64_t padded = checked_affine(op, out - 1, stride, span, "the output size");
+        const std::int64_t e = checked_affine(op, -2, padding, padded, "the output size");
         if (out < 1 || e < 1) {
             fail(op, ": y ", y.shape().str(), " with a ", weight.shape()[2], "x", weight.shape()[3], " kernel, stride ",
                  stride, " and padding ", padding, " gives an empty image (extent ", e, ")");
@@ -185,9 +179,7 @@ Var conv_transpose2d(const Var& y, const Var& weight, const Var& bias, std::int6
     };
     const Shape image = checked_shape(op, {y.shape()[0], weight.shape()[1], extent(y.shape()[2], weight.shape()[2]),
                                            extent(y.shape()[3], weight.shape()[3])});
-    const math::Window2d win =
-        make_window(op, "the output", image, {weight.shape()[2], weight.shape()[3], stride, padding, dilation});
-    return adjoint_op(y, weight, bias, win);
+    return adjoint_op(y, weight, bias, make_window(op, "the output", image, params));
 }
 
 Var conv2d_weight(const Var& x, const Var& g, std::int64_t kernel_h, std::int64_t kernel_w, std::int64_t stride,

@@ -3,23 +3,22 @@
 #include "hypertape/tape/error.hpp"
 
 namespace hypertape {
-namespace {
-
-// a * b + c, or a failure naming the op when that overflows int64.
 std::int64_t checked_affine(const char* op, std::int64_t a, std::int64_t b, std::int64_t c, const char* what) {
     std::int64_t r = 0;
     if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(r, c, &r)) fail(op, ": ", what, " overflows int64");
     return r;
 }
 
-}  // namespace
-
-math::Window2d make_window(const char* op, const char* name, const Shape& image, const WindowParams& p) {
-    if (image.rank() != 4) fail(op, ": ", name, " must be [N, C, H, W], got ", image.str());
+void check_window_params(const char* op, const WindowParams& p) {
     if (p.kernel_h < 1 || p.kernel_w < 1) fail(op, ": kernel ", p.kernel_h, "x", p.kernel_w, " must be at least 1x1");
     if (p.stride < 1) fail(op, ": stride ", p.stride, " must be at least 1");
     if (p.dilation < 1) fail(op, ": dilation ", p.dilation, " must be at least 1");
     if (p.padding < 0) fail(op, ": padding ", p.padding, " must not be negative");
+}
+
+math::Window2d make_window(const char* op, const char* name, const Shape& image, const WindowParams& p) {
+    if (image.rank() != 4) fail(op, ": ", name, " must be [N, C, H, W], got ", image.str());
+    check_window_params(op, p);
     math::Window2d w;
     w.batch = image[0];
     w.channels = image[1];

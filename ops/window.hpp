@@ -13,6 +13,11 @@ struct WindowParams {
     std::int64_t stride = 1, padding = 0, dilation = 1;
 };
 
+// Throws unless kernel extents, stride and dilation are >= 1 and padding >= 0.
+void check_window_params(const char* op, const WindowParams& p);
+// a * b + c, or a failure naming the op and `what` when that overflows int64.
+std::int64_t checked_affine(const char* op, std::int64_t a, std::int64_t b, std::int64_t c, const char* what);
+
 // The window over `image` ([N, C, H, W], named `name` in errors). Throws unless image has rank 4,
 // kernel extents, stride and dilation are >= 1, padding >= 0, the dilated kernel fits in the padded
 // image, and the column buffer [N, C * kh * kw, Ho * Wo] has at most kMaxNumel elements.
