@@ -1,76 +1,44 @@
 // GPU benchmark: one hypergradient of data hyper-cleaning at Fashion-MNIST's size, per strategy, on
 // CUDA device 0, against the memory-bandwidth floor of the computation (docs/gpu.md).
 //
-// Problem (examples/demo.cpp's): multinomial logistic regression W [10, 785] on 5000 training
-// examples X [5000, 785] (784 pixels and a constant-1 bias column), example i weighted by
-// sigmoid(lambda_i):
-//   w_{t+1} = w_t - gamma grad_w [ CE_weighted(X W^T, y, sigmoid(lambda)) + beta/2 |W|^2 ],
-// gamma = 0.35, beta = 1e-3, w_0 = 0, lambda = 0; outer loss: the cross-entropy on 5000 validation
-// examples. float32, FP32 products (no TF32).
+// The problem, its data and the rows are bench/hypercleaning.hpp's (FP32 products, no TF32).
 //
-// Data: Fashion-MNIST-shaped and deterministic: about half the pixels 0, the rest uniform in (0, 1),
-// labels in [0, 10), all from a 32-bit integer hash of the element's position, which
-// bench/peers/hypercleaning_torch.py computes identically, so the outer loss f and |h| of both
-// implementations can be compared.
-//
-// Rows (--rows selects some): truncated5-T100, reverse-T100 (Truncated{5} and Reverse at T = 100),
-// truncated5-T1000, reverse-T1000, checkpointed10-T1000 (Checkpointed::binomial(10)) at T = 1000.
-// Each row: one warm-up hypergradient, then the median wall time of --reps more (default 5), each
-// between two device synchronisations. Reported per row: seconds, the device allocator's peak
-// bytes (reset before each run; data, cuBLAS workspace and everything the run allocates), the
-// Report's tape and snapshot peaks, the waits for the device inside one hypergradient
-// (device_sync_counters(); inner steps add none), and the fraction of the bandwidth floor achieved:
-//   floor bytes = 2 * evaluations * X.nbytes() + 2 * Xval.nbytes()
-// (every evaluated inner step, recomputations included, reads X at least twice: the logits and the
-// gradient; the outer loss and its gradient read Xval twice), divided by the device's copy
-// bandwidth measured here (clones of a --copy-mib MiB tensor, bytes read plus written), over the
-// measured time. X (15.7 MB) fits in an H100's 50 MB L2, so its re-reads may come from there and
-// the fraction can exceed 100%: it measures how far a run is from streaming its operands at copy
-// speed.
+// Rows (--rows selects any of hypercleaning.hpp's): by default truncated5-T100, reverse-T100
+// (Truncated{5} and Reverse at T = 100), truncated5-T1000, reverse-T1000, checkpointed10-T1000
+// (Checkpointed::binomial(10)) at T = 1000. Each row: one warm-up hypergradient, then the median
+// wall time of --reps more (default 5), each between two device synchronisations. Reported per
+// row: seconds, the device allocator's peak bytes (reset before each run; data, cuBLAS workspace
+// and everything the run allocates), the Report's tape and snapshot peaks, the waits for the
+// device inside one hypergradient (device_sync_counters(); inner steps add none), and the fraction
+// of the bandwidth floor achieved: floor_bytes (hypercleaning.hpp: 2 * evaluations * X.nbytes() +
+// 2 * Xval.nbytes()) divided by the device's copy bandwidth measured here (clones of a --copy-mib
+// MiB tensor, bytes read plus written), over the measured time. X (15.7 MB) fits in an H100's
+// 50 MB L2, so its re-reads may come from there and the fraction can exceed 100%: it measures how
+// far a run is from streaming its operands at copy speed.
 //
 //   bench_gpu_hypercleaning [--rows ID,ID,...] [--reps N] [--json FILE] [--device cuda|cpu]
 //                           [--copy-mib N]
 // With --device cuda (the default) and no CUDA device it prints "no CUDA device" and exits 0;
 // --device cpu runs the same rows on the CPU.
-#include <hypertape/hypertape.hpp>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
-#include <sstream>
 #include <string>
 #include <vector>
 
-namespace ht = hypertape;
+#include "hypercleaning.hpp"
 
 namespace {
 
-constexpr std::int64_t kExamples = 5000, kFeatures = 785, kClasses = 10;
-constexpr double kGamma = 0.35, kBeta = 1e-3;
+using namespace hypercleaning_bench;
 
-struct Row {
-    std::string id;
-    std::string strategy_name;
-    ht::Strategy strategy;
-    int steps;
-};
-
-const std::vector<Row>& all_rows() {
-    static const std::vector<Row> rows = {
-        {"truncated5-T100", "Truncated{5}", ht::Truncated{5}, 100},
-        {"reverse-T100", "Reverse", ht::Reverse{}, 100},
-        {"truncated5-T1000", "Truncated{5}", ht::Truncated{5}, 1000},
-        {"reverse-T1000", "Reverse", ht::Reverse{}, 1000},
-        {"checkpointed10-T1000", "Checkpointed::binomial(10)", ht::Checkpointed::binomial(10), 1000},
-    };
-    return rows;
-}
+// Rows run when --rows is not given.
+constexpr const char* kDefaultRows = "truncated5-T100,reverse-T100,truncated5-T1000,reverse-T1000,checkpointed10-T1000";
 
 struct Options {
-    std::vector<Row> rows = all_rows();
+    std::vector<Row> rows = select_rows(kDefaultRows, "bench_gpu_hypercleaning");
     int reps = 5;
     std::string json;
     ht::Device device = ht::Device::cuda(0);
@@ -83,14 +51,7 @@ Options parse(int argc, char** argv) {
         const std::string arg = argv[i];
         const bool has_value = i + 1 < argc;
         if (arg == "--rows" && has_value) {
-            o.rows.clear();
-            std::stringstream list(argv[++i]);
-            for (std::string id; std::getline(list, id, ',');) {
-                const auto& rows = all_rows();
-                const auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& r) { return r.id == id; });
-                if (it == rows.end()) throw ht::Error("bench_gpu_hypercleaning: unknown row '" + id + "'");
-                o.rows.push_back(*it);
-            }
+            o.rows = select_rows(argv[++i], "bench_gpu_hypercleaning");
         } else if (arg == "--reps" && has_value) {
             o.reps = std::max(1, std::stoi(argv[++i]));
         } else if (arg == "--json" && has_value) {
@@ -109,71 +70,8 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// A 32-bit integer hash (two xor-shift-multiply rounds); hypercleaning_torch.py has the same.
-std::uint32_t mix(std::uint32_t x) {
-    x = ((x >> 16) ^ x) * 0x45d9f3bU;
-    x = ((x >> 16) ^ x) * 0x45d9f3bU;
-    return (x >> 16) ^ x;
-}
-
-// Disjoint ranges of hash inputs for the four arrays (each holds fewer than 2^22 elements).
-constexpr std::uint32_t kTrainImages = 0, kValidationImages = 1U << 22, kTrainLabels = 2U << 22,
-                        kValidationLabels = 3U << 22;
-
-// [n, 785]: pixel k is max(0, 2u - 1) with u = mix(offset + k) / 2^32; the last column is 1.
-ht::Tensor images(std::uint32_t offset, ht::Device device) {
-    std::vector<double> values(static_cast<std::size_t>(kExamples * kFeatures));
-    for (std::size_t k = 0; k < values.size(); ++k) {
-        const double u = mix(offset + static_cast<std::uint32_t>(k)) / 4294967296.0;
-        values[k] = (static_cast<std::int64_t>(k) + 1) % kFeatures == 0 ? 1.0 : std::max(0.0, 2 * u - 1);
-    }
-    return ht::Tensor::from_vector(values, {kExamples, kFeatures}).to(device);
-}
-
-ht::Tensor labels(std::uint32_t offset, ht::Device device) {
-    std::vector<std::int64_t> values(static_cast<std::size_t>(kExamples));
-    for (std::size_t i = 0; i < values.size(); ++i) values[i] = mix(offset + static_cast<std::uint32_t>(i)) % kClasses;
-    return ht::Tensor::indices(values).to(device);
-}
-
-struct Data {
-    ht::Tensor X, y, Xval, yval;
-    ht::Var gamma;
-};
-
-ht::Problem make_problem(const Data& d, int steps) {
-    ht::Problem p;
-    p.lambda_shape = {kExamples};
-    p.steps = steps;
-    const ht::Device device = d.X.device();
-    p.init = [device](const ht::Var&) {
-        return ht::State{ht::Var(ht::Tensor::zeros({kClasses, kFeatures}, ht::f32, device))};
-    };
-    p.step = [&d](const ht::State& s, const ht::Var& lam, int t) {
-        const auto loss = [&](const ht::Var& W) {
-            return ht::cross_entropy(ht::matmul(d.X, W, ht::trans_b), d.y, ht::sigmoid(lam)) +
-                   0.5 * kBeta * ht::squared_norm(W);
-        };
-        return ht::GradientDescent{d.gamma}.step(s, ht::tape_gradient(loss), t);
-    };
-    p.outer = [&d](const ht::State& s, const ht::Var&) {
-        return ht::cross_entropy(ht::matmul(d.Xval, s[0], ht::trans_b), d.yval);
-    };
-    return p;
-}
-
 // Waits for the device: item() copies a scalar made after all queued work, so it waits for that work.
 void synchronize(ht::Device device) { ht::Tensor::scalar(0, ht::f32, device).item(); }
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 // Bytes per second of clone() on `device`, counting bytes read plus bytes written: the median of
 // five batches of ten copies of a `mib` MiB tensor, after one warm-up batch.
@@ -234,13 +132,10 @@ Measurement measure(const Row& row, const Data& d, int reps, double bandwidth) {
         m.hypergradient_norm = std::sqrt(ht::squared_norm(ht::Var(r.value)).item());
     }
     m.median_seconds = median(m.seconds);
-    m.floor_bytes = 2.0 * static_cast<double>(m.report.step_evaluations) * static_cast<double>(d.X.nbytes()) +
-                    2.0 * static_cast<double>(d.Xval.nbytes());
+    m.floor_bytes = floor_bytes(d, m.report.step_evaluations);
     m.floor_fraction = m.floor_bytes / bandwidth / m.median_seconds;
     return m;
 }
-
-double mib(std::size_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 
 void print_row(const Measurement& m) {
     std::printf("%-21s %-27s %5d %6lld %9.4f %10.1f %10.1f %10.1f %6llu %8.2f %7.2f%% %9.6f %10.4e\n",
@@ -286,8 +181,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         const ht::Device device = o.device;
-        const Data data{images(kTrainImages, device), labels(kTrainLabels, device), images(kValidationImages, device),
-                        labels(kValidationLabels, device), ht::Var(ht::Tensor::scalar(kGamma, ht::f32, device))};
+        const Data data = make_data(device);
         const double bandwidth = copy_bandwidth(device, o.copy_mib);
         std::printf(
             "data hyper-cleaning on %s: X [%lld, %lld] float32 (%.1f MB), validation [%lld, %lld], W [%lld, %lld], "

@@ -59,7 +59,7 @@ def main():
     parser.add_argument("--bench", default=str(REPO / "build/bench/bench_gpu_hypercleaning"))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=3, help="timed runs per row, side and round")
-    parser.add_argument("--rows", default=",".join(peer.ROWS), help="comma-separated row ids")
+    parser.add_argument("--rows", default=",".join(peer.DEFAULT_ROWS["cuda"]), help="comma-separated row ids")
     parser.add_argument("--json", help="write the combined rows to this file")
     parser.add_argument("--device", choices=["cuda", "cpu"], default="cuda")
     args = parser.parse_args()
