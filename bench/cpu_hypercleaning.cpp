@@ -98,6 +98,9 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
+// Where read_bandwidth keeps its sums, so that its reads cannot be optimised away.
+volatile std::uint64_t read_sink = 0;
+
 // Bytes per second of reading a `bytes`-byte buffer with the threads TBB may use, each thread
 // summing its own contiguous part (the same part on every pass): the median of five batches after
 // a warm-up batch, each batch whole passes over the buffer reading at least 1 GiB.
@@ -119,8 +122,7 @@ double read_bandwidth(std::size_t bytes) {
         const double seconds = seconds_since(start);
         if (batch > 0) rates.push_back(static_cast<double>(buffer.size() * sizeof(std::uint64_t) * passes) / seconds);
     }
-    static volatile std::uint64_t sink;
-    sink = total;  // the sums are kept, so the reads cannot be optimised away
+    read_sink = total;
     return median(rates);
 }
 
