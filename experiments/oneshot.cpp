@@ -53,12 +53,12 @@ std::int64_t block_size(std::int64_t in, std::int64_t filters) {
 }
 
 // conv 3x3 (padding 1) -> max_pool2d(2) -> batch_norm -> relu.
-Var block(const Var& x, Cursor& cursor, std::int64_t in, std::int64_t filters) {
+Var block(const Var& x, Cursor& cursor, std::int64_t in, std::int64_t filters, double eps) {
     const Var weight = cursor.take({filters, in, kKernel, kKernel});
     const Var bias = cursor.take({filters});
     const Var scale = cursor.take({filters});
     const Var shift = cursor.take({filters});
-    return relu(batch_norm(max_pool2d(conv2d(x, weight, bias, 1, 1), 2), scale, shift));
+    return relu(batch_norm(max_pool2d(conv2d(x, weight, bias, 1, 1), 2), scale, shift, eps));
 }
 
 void check_layout(const OneshotLayout& layout) {
@@ -67,6 +67,9 @@ void check_layout(const OneshotLayout& layout) {
     if (layout.image < 16) fail("oneshot: image = ", layout.image, " must be >= 16 (four 2x2 poolings)");
     if (layout.ways < 2 || layout.ways > kClasses) {
         fail("oneshot: ways = ", layout.ways, " must lie in [2, ", kClasses, "]");
+    }
+    if (!(layout.batch_norm_eps > 0) || !std::isfinite(layout.batch_norm_eps)) {
+        fail("oneshot: batch_norm_eps = ", layout.batch_norm_eps, " must be positive and finite");
     }
 }
 
@@ -176,7 +179,7 @@ OneshotRun run_method(const OneshotSettings& s, const OneshotLayout& layout, con
     const Strategy strategy = strategy_for(K, s.steps);
     const std::string stage =
         run.full ? "full RMD (K = T = " + std::to_string(s.steps) + ")" : std::to_string(K) + "-RMD";
-    OneshotParameters lambda = oneshot_initial_parameters(layout, f32, s.seed, s.initial_step_size);
+    OneshotParameters lambda = oneshot_initial_parameters(layout, f32, s.seed, s.initial_step_size, s.initial_rho);
     MetaAdam adam(s.meta_learning_rate);
     std::mt19937_64 rng(s.seed + 1);  // every method sees the same sequence of meta-batches
     const auto evaluation_point = [&](int tau) {
@@ -331,14 +334,14 @@ std::vector<std::int64_t> OneshotLayout::w_layers() const {
 Var oneshot_blocks12(const Var& images, const Var& theta, const OneshotLayout& layout) {
     check_layout(layout);
     Cursor cursor(theta);
-    const Var h = block(images, cursor, layout.channels, layout.filters);
-    return block(h, cursor, layout.filters, layout.filters);
+    const Var h = block(images, cursor, layout.channels, layout.filters, layout.batch_norm_eps);
+    return block(h, cursor, layout.filters, layout.filters, layout.batch_norm_eps);
 }
 
 Var oneshot_head(const Var& features, const Var& w, const OneshotLayout& layout) {
     Cursor cursor(w);
-    Var h = block(features, cursor, layout.filters, layout.filters);
-    h = block(h, cursor, layout.filters, layout.filters);
+    Var h = block(features, cursor, layout.filters, layout.filters, layout.batch_norm_eps);
+    h = block(h, cursor, layout.filters, layout.filters, layout.batch_norm_eps);
     const std::int64_t n = h.shape()[0];
     const std::int64_t width = layout.filters * layout.final_size() * layout.final_size();
     const Var weight = cursor.take({layout.ways, width});
@@ -358,11 +361,12 @@ Var oneshot_regularizer(const Var& w, const Var& c, const Var& nu, const Oneshot
 }
 
 OneshotParameters oneshot_initial_parameters(const OneshotLayout& layout, DType dtype, std::uint64_t seed,
-                                             double step_size) {
+                                             double step_size, double rho) {
     check_layout(layout);
     if (!(step_size > 0) || !std::isfinite(step_size)) {
         fail("oneshot: initial step size = ", step_size, " must be positive and finite");
     }
+    if (!(rho > 0) || !std::isfinite(rho)) fail("oneshot: initial rho = ", rho, " must be positive and finite");
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> normal;
     std::vector<double> values;
@@ -390,7 +394,7 @@ OneshotParameters oneshot_initial_parameters(const OneshotLayout& layout, DType 
     normals(layout.ways * width, std::sqrt(1.0 / static_cast<double>(width)));
     constants(layout.ways, 0);
     p.c = Tensor::from_vector(values, {layout.w_size()}, dtype);
-    p.nu = Tensor::zeros({kLayers}, dtype);
+    p.nu = Tensor::full({kLayers}, std::log(std::expm1(rho)), dtype);  // softplus(nu) = rho
     p.log_gamma = Tensor::full({1}, std::log(step_size), dtype);
     return p;
 }
@@ -573,6 +577,12 @@ void check_oneshot_settings(const OneshotSettings& s) {
     if (!(s.initial_step_size > 0) || !std::isfinite(s.initial_step_size)) {
         fail("oneshot: initial_step_size = ", s.initial_step_size, " must be positive and finite");
     }
+    if (!(s.initial_rho > 0) || !std::isfinite(s.initial_rho)) {
+        fail("oneshot: initial_rho = ", s.initial_rho, " must be positive and finite");
+    }
+    if (!(s.batch_norm_eps > 0) || !std::isfinite(s.batch_norm_eps)) {
+        fail("oneshot: batch_norm_eps = ", s.batch_norm_eps, " must be positive and finite");
+    }
     if (s.test_tasks < 2) fail("oneshot: test_tasks = ", s.test_tasks, " must be >= 2 (an interval)");
     if (s.eval_every < 0) fail("oneshot: eval_every = ", s.eval_every, " must be >= 0");
     if (s.eval_tasks < 1) fail("oneshot: eval_tasks = ", s.eval_tasks, " must be >= 1");
@@ -590,7 +600,7 @@ OneshotResult run_oneshot(const OneshotSettings& settings, const OneshotPool& tr
                           const Progress& progress) {
     check_oneshot_settings(settings);
     const auto start = Clock::now();
-    const OneshotLayout layout{1, settings.filters, 28, settings.ways};
+    const OneshotLayout layout{1, settings.filters, 28, settings.ways, settings.batch_norm_eps};
     OneshotResult result;
     result.settings = settings;
     result.parameters = layout.w_size();

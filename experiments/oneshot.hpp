@@ -36,8 +36,8 @@
 //
 // Errors (hypertape::Error, naming the setting): ways outside [2, 10], queries < 1, filters < 1,
 // an image too small for four 2x2 poolings (< 16), steps < 1, meta_batch < 1, hyper_iterations
-// < 1, no truncation or one < 1, a non-positive or non-finite learning rate or initial step
-// size, test_tasks < 2, eval_every < 0, and missing or malformed data files (naming the file).
+// < 1, no truncation or one < 1, a non-positive or non-finite learning rate, initial step size,
+// initial rho or batch-norm eps, test_tasks < 2, eval_every < 0, and missing or malformed data files (naming the file).
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -80,6 +80,10 @@ struct OneshotLayout {
     std::int64_t filters = 64;
     std::int64_t image = 28;  // height = width
     std::int64_t ways = 5;
+    // Batch norm's eps in every block. Block 4 normalises 5 values per channel (one image per
+    // class at 1x1): at eps = 1e-5 a channel whose values nearly agree gets a curvature that
+    // makes the inner loop expand; 0.1 keeps it contracting (docs/experiments.md).
+    double batch_norm_eps = 0.1;
 
     std::int64_t feature_size() const;  // the image after two blocks: 28 -> 7
     std::int64_t final_size() const;    // after four: 28 -> 1
@@ -103,10 +107,10 @@ struct OneshotParameters {
     Tensor nu;         // [3]: rho = softplus(nu)
     Tensor log_gamma;  // [1]: the inner step size exp(log_gamma) on the summed loss g_S
 };
-// He-normal convolution and linear weights, zero biases, batch-norm scale 1 and shift 0; nu = 0
-// (rho = log 2) and gamma = step_size.
+// He-normal convolution and linear weights, zero biases, batch-norm scale 1 and shift 0;
+// softplus(nu_j) = rho for every layer (nu = 0 at the default rho = log 2) and gamma = step_size.
 OneshotParameters oneshot_initial_parameters(const OneshotLayout& layout, DType dtype, std::uint64_t seed,
-                                             double step_size = 0.05);
+                                             double step_size = 0.05, double rho = 0.6931471805599453);
 
 struct OneshotModel {
     int steps = 50;           // T
@@ -159,6 +163,8 @@ struct OneshotSettings {
     std::vector<int> truncations = {1, 10, 25, 50};  // K; K >= steps is full RMD (Reverse{})
     double meta_learning_rate = 1e-3;                // Adam's on all of lambda
     double initial_step_size = 0.05;                 // gamma at the start, on the summed loss g_S
+    double initial_rho = 0.6931471805599453;         // every rho_j at the start (log 2: nu = 0)
+    double batch_norm_eps = 0.1;                     // OneshotLayout::batch_norm_eps
     int test_tasks = 120;                            // Table 4's accuracy: this many meta-test tasks
     int eval_every = 250;  // Fig. 7 (1) and (3): every this many hyper-iterations (0: start, end)
     int eval_tasks = 40;   // Fig. 7 (1): meta-test tasks per evaluation

@@ -140,6 +140,45 @@ TEST_CASE("oneshot network: the paper's sizes at 28x28 and 64 filters", "[experi
     CHECK(ex::oneshot_head(phi, ht::Var(p.c), paper).shape() == ht::Shape{5, 5});
 }
 
+TEST_CASE("oneshot network: a block is conv, max-pool, batch norm with the layout's eps, relu",
+          "[experiments][oneshot]") {
+    std::mt19937_64 rng(11);
+    const ex::OneshotTask task = ex::sample_oneshot_task(train_pool(), 5, 1, rng);
+    for (double eps : {1e-5, 0.1}) {
+        ex::OneshotLayout layout{1, 2, 28, 5};
+        layout.batch_norm_eps = eps;
+        const ex::OneshotParameters p = ex::oneshot_initial_parameters(layout, ht::f32, 3);
+        // theta holds block 1 then block 2, each weight [F, in, 3, 3], bias, scale, shift.
+        std::int64_t at = 0;
+        const auto take = [&](const ht::Shape& shape) {
+            const ht::Var part = ht::reshape(ht::slice(ht::Var(p.theta), 0, at, at + shape.numel()), shape);
+            at += shape.numel();
+            return part;
+        };
+        ht::Var h(task.X_S);
+        for (std::int64_t in : {std::int64_t{1}, std::int64_t{2}}) {
+            const ht::Var w = take({2, in, 3, 3});
+            const ht::Var b = take({2});
+            const ht::Var scale = take({2});
+            const ht::Var shift = take({2});
+            h = ht::relu(ht::batch_norm(ht::max_pool2d(ht::conv2d(h, w, b, 1, 1), 2), scale, shift, eps));
+        }
+        const ht::Var phi = ex::oneshot_blocks12(ht::Var(task.X_S), ht::Var(p.theta), layout);
+        CHECK(phi.value().to_vector() == h.value().to_vector());
+    }
+    ex::OneshotLayout bad{1, 2, 28, 5};
+    bad.batch_norm_eps = 0;
+    CHECK_THROWS_AS(ex::oneshot_initial_parameters(bad, ht::f32, 0), ht::Error);
+}
+
+TEST_CASE("oneshot: the initial rho sets softplus(nu) and is checked", "[experiments][oneshot]") {
+    const ex::OneshotParameters p = ex::oneshot_initial_parameters(kTiny, ht::f64, 0, 0.05, 5.0);
+    for (double nu : p.nu.to_vector()) CHECK(std::log1p(std::exp(nu)) == Approx(5.0).epsilon(1e-12));
+    CHECK(ex::oneshot_initial_parameters(kTiny, ht::f64, 0).nu.to_vector() == std::vector<double>(3, 0.0));
+    CHECK_THROWS_AS(ex::oneshot_initial_parameters(kTiny, ht::f64, 0, 0.05, 0.0), ht::Error);
+    CHECK_THROWS_AS(ex::oneshot_initial_parameters(kTiny, ht::f64, 0, 0.05, -1.0), ht::Error);
+}
+
 TEST_CASE("oneshot hypergradient: the chain rule into theta equals finite differences of the whole pipeline",
           "[experiments][oneshot]") {
     const ex::OneshotTask task = random_task();
@@ -288,6 +327,12 @@ TEST_CASE("oneshot: settings are checked", "[experiments][oneshot]") {
     CHECK_THROWS_AS(ex::check_oneshot_settings(s), ht::Error);
     s = ex::OneshotSettings::tiny();
     s.meta_learning_rate = 0;
+    CHECK_THROWS_AS(ex::check_oneshot_settings(s), ht::Error);
+    s = ex::OneshotSettings::tiny();
+    s.initial_rho = 0;
+    CHECK_THROWS_AS(ex::check_oneshot_settings(s), ht::Error);
+    s = ex::OneshotSettings::tiny();
+    s.batch_norm_eps = -1;
     CHECK_THROWS_AS(ex::check_oneshot_settings(s), ht::Error);
     CHECK_THROWS_AS(ex::oneshot_initial_parameters({1, 4, 8, 5}, ht::f32, 0), ht::Error);  // image < 16
 }

@@ -222,6 +222,8 @@ nlohmann::json summary_json(const OneshotResult& r) {
                      {"truncations", s.truncations},
                      {"meta_learning_rate", s.meta_learning_rate},
                      {"initial_step_size", s.initial_step_size},
+                     {"initial_rho", s.initial_rho},
+                     {"batch_norm_eps", s.batch_norm_eps},
                      {"test_tasks", s.test_tasks},
                      {"eval_every", s.eval_every},
                      {"eval_tasks", s.eval_tasks},
@@ -370,6 +372,11 @@ void add_oneshot_command(CLI::App& app) {
     CLI::Option* gamma = sub->add_option("--initial-step-size", given->initial_step_size,
                                          "the inner step size gamma at the start (on the summed loss g_S)")
                              ->capture_default_str();
+    CLI::Option* rho =
+        sub->add_option("--initial-rho", given->initial_rho, "every regularisation weight rho_j at the start")
+            ->capture_default_str();
+    CLI::Option* eps = sub->add_option("--batch-norm-eps", given->batch_norm_eps, "batch norm's eps in every block")
+                           ->capture_default_str();
     CLI::Option* test =
         sub->add_option("--test-tasks", given->test_tasks, "meta-test tasks of Table 4")->capture_default_str();
     CLI::Option* every = sub->add_option("--eval-every", given->eval_every,
@@ -399,6 +406,8 @@ void add_oneshot_command(CLI::App& app) {
         take_if_given(truncations, s.truncations, given->truncations);
         take_if_given(rate, s.meta_learning_rate, given->meta_learning_rate);
         take_if_given(gamma, s.initial_step_size, given->initial_step_size);
+        take_if_given(rho, s.initial_rho, given->initial_rho);
+        take_if_given(eps, s.batch_norm_eps, given->batch_norm_eps);
         take_if_given(test, s.test_tasks, given->test_tasks);
         take_if_given(every, s.eval_every, given->eval_every);
         take_if_given(eval_tasks, s.eval_tasks, given->eval_tasks);
