@@ -260,9 +260,8 @@ std::string introduction(const OneshotResult& r) {
     return "One-shot meta-learning (Shaban et al. 2019, Sec. 4.3 and App. G.3): " + std::to_string(s.ways) +
            "-way one-shot tasks, 1 training image (S) and " + std::to_string(s.queries) +
            " validation images (Q) per class. The network of the paper's Fig. 8: four blocks of conv 3x3 (" +
-           std::to_string(s.filters) +
-           " filters, padding 1), max-pool 2, batch norm (batch statistics) and ReLU, 28 -> 14 -> 7 -> 3 -> 1, "
-           "then a linear layer to " +
+           std::to_string(s.filters) + " filters, padding 1), max-pool 2, batch norm (batch statistics, eps " +
+           format_number(s.batch_norm_eps) + ") and ReLU, 28 -> 14 -> 7 -> 3 -> 1, then a linear layer to " +
            std::to_string(s.ways) +
            " logits. Blocks 1-2 are the hyper-representation theta; blocks 3-4 and the linear layer are w, "
            "fitted per task by T = " +
@@ -270,9 +269,11 @@ std::string introduction(const OneshotResult& r) {
            " steps of gradient descent from w_0 = c on g_S = sum_S CE + sum_j rho_j \\|w_j - c_j\\|^2. lambda = "
            "{theta, c, nu, log gamma} (" +
            std::to_string(r.hyperparameters) + " hyperparameters, " + std::to_string(r.parameters) +
-           " parameters; rho = softplus(nu), gamma = exp(log gamma)) is meta-trained by Adam (learning rate " +
-           format_number(s.meta_learning_rate) + ") on the mean hypergradient of " + std::to_string(s.meta_batch) +
-           " tasks per hyper-iteration, " + std::to_string(s.hyper_iterations) +
+           " parameters; rho = softplus(nu), gamma = exp(log gamma); at the start every rho_j = " +
+           format_number(s.initial_rho) + " and gamma = " + format_number(s.initial_step_size) +
+           ") is meta-trained by Adam (learning rate " + format_number(s.meta_learning_rate) +
+           ") on the mean hypergradient of " + std::to_string(s.meta_batch) + " tasks per hyper-iteration, " +
+           std::to_string(s.hyper_iterations) +
            " hyper-iterations per method, every method from the same initial lambda on the same meta-batches. "
            "The hypergradient of the features phi_S, phi_Q of blocks 1-2 comes from `hypergradient()` "
            "(`Truncated{K}`, or `Reverse{}` for full RMD) and is chained into theta by one reverse sweep "
