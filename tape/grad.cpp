@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "hypertape/ops/binary.hpp"
 #include "hypertape/ops/checks.hpp"
@@ -76,9 +78,17 @@ void check_accumulate(const std::vector<Var>& xs, const std::vector<Tensor>& acc
 //       adjoint is complete;
 //   (2) below the oldest requested node nothing can send an adjoint to a requested one: the walk
 //       ends at the first record whose result is at or below it (WalkBounds::ends_walk);
-//   (3) an adjoint will still be handed on by a record further down the walk exactly when its node
-//       is a result (not a variable), newer than the floor and not released (Adjoints::awaits_record);
-//       once no adjoint does, the walk ends early.
+//   (3) walking the same records from the oldest up, a result is seen after all its operands, so
+//       one forward pass over (floor, top] finds every result that depends on a requested node: a
+//       requested operand, or an operand found before (PathMarks). Only those results' adjoints
+//       can reach a requested node; the walk skips the records of all others, and no VJP
+//       computes (or, with create_graph, records) a gradient for an operand off those paths;
+//   (4) an adjoint will still be handed on by a record further down the walk exactly when its node
+//       is a result (not a variable), newer than the floor, not released and marked by (3)
+//       (Adjoints::awaits_record); once no adjoint does, the walk ends early.
+// Pruning by (3) leaves every requested gradient's bits alone: an unmarked node's record has no
+// requested or marked operand, so its adjoint could only ever have flowed to unmarked,
+// unrequested nodes; the marked ones get the same contributions, added in the same order.
 // Each rule is a named predicate below; the walk checks (1)'s ordering as it goes.
 
 // The ids a sweep walks over: the results in (floor, top].
@@ -96,23 +106,79 @@ public:
     bool ends_walk(NodeId result) const { return result <= floor_; }
     // Newer than the oldest requested node: an adjoint here may still reach a requested one.
     bool above_floor(NodeId node) const { return node > floor_; }
+    NodeId floor() const { return floor_; }
+    NodeId top() const { return top_; }
 
 private:
     NodeId top_;
     NodeId floor_ = std::numeric_limits<NodeId>::max();  // no inputs: nothing to walk
 };
 
+// Rule 3: the nodes that depend on a requested node (requested nodes included). Variables and
+// results draw their ids from one counter, so the live results in (floor, top] are dense enough for
+// one bit per id, from the first of them up to top; a node outside that range depends on a
+// requested node only by being one (older nodes are variables, released results or below the
+// floor; newer ones are not walked).
+class PathMarks {
+public:
+    PathMarks(const std::deque<detail::Segment>& segments, const WalkBounds& bounds,
+              const std::unordered_set<NodeId>& requested)
+        : requested_(requested) {
+        // Back past the segments that start above the floor: the first record above it is in the
+        // last segment starting at or below it, or in the first segment.
+        std::size_t first = segments.size();
+        while (first > 0 &&
+               (segments[first - 1].records.empty() || !bounds.ends_walk(segments[first - 1].records.front().output))) {
+            --first;
+        }
+        if (first > 0) --first;
+        for (std::size_t s = first; s < segments.size(); ++s) {
+            const auto& records = segments[s].records;
+            auto it = std::upper_bound(records.begin(), records.end(), bounds.floor(),
+                                       [](NodeId floor, const Record& r) { return floor < r.output; });
+            for (; it != records.end(); ++it) {
+                if (bounds.after_output(it->output)) return;
+                if (bits_.empty()) cover(it->output, bounds.top());
+                const bool depends = std::any_of(it->inputs.begin(), it->inputs.end(),
+                                                 [this](const detail::InputRef& in) { return marked(in.node); });
+                if (depends) bits_[it->output - base_] = true;
+            }
+        }
+    }
+
+    bool marked(NodeId node) const {
+        if (node >= base_ && node - base_ < bits_.size()) return bits_[node - base_];
+        return requested_.count(node) > 0;
+    }
+
+private:
+    // One bit for each id in [base, top], set for the requested ones among them.
+    void cover(NodeId base, NodeId top) {
+        base_ = base;
+        bits_.assign(top - base + 1, false);
+        for (NodeId id : requested_) {
+            if (id >= base && id <= top) bits_[id - base] = true;
+        }
+    }
+
+    const std::unordered_set<NodeId>& requested_;
+    NodeId base_ = 0;
+    std::vector<bool> bits_;  // empty: no live result in (floor, top]
+};
+
 // The adjoints the walk holds, and how many of them a record further down will hand on.
 class Adjoints {
 public:
-    Adjoints(const TapeState& tape, const WalkBounds& bounds, const std::unordered_set<NodeId>& requested)
-        : tape_(tape), bounds_(bounds), requested_(requested) {}
+    Adjoints(const TapeState& tape, const WalkBounds& bounds, const PathMarks& marks,
+             const std::unordered_set<NodeId>& requested)
+        : tape_(tape), bounds_(bounds), marks_(marks), requested_(requested) {}
 
-    // Rule 3: `node`'s adjoint is handed on by its record, which the walk has yet to reach.
+    // Rule 4: `node`'s adjoint is handed on by its record, which the walk has yet to reach.
     bool awaits_record(NodeId node, bool leaf) const {
-        return !leaf && bounds_.above_floor(node) && tape_.live(node, false);
+        return !leaf && bounds_.above_floor(node) && tape_.live(node, false) && marks_.marked(node);
     }
-    // An operand's gradient is worth computing: it is requested, or its record will hand it on.
+    // An operand's gradient is worth computing: it is requested, or its record will hand it on
+    // towards a requested node.
     bool wanted(const detail::InputRef& in) const {
         if (in.node == 0) return false;  // a constant
         return requested_.count(in.node) > 0 || awaits_record(in.node, in.leaf);
@@ -135,7 +201,8 @@ public:
     std::optional<Var> take(const Record& record) {
         auto it = adjoints_.find(record.output);
         if (it == adjoints_.end()) return std::nullopt;
-        // The record's result is above the floor and live (it is on the walk), so add() counted it.
+        // The record's result is above the floor, live and marked (the walk takes no other), so
+        // add() counted it.
         if (awaiting_ == 0) fail(record.op, ": internal error: an adjoint the sweep did not count as awaiting");
         --awaiting_;
         if (requested_.count(record.output) > 0) return it->second;
@@ -149,6 +216,7 @@ public:
 private:
     const TapeState& tape_;
     const WalkBounds& bounds_;
+    const PathMarks& marks_;
     const std::unordered_set<NodeId>& requested_;
     std::unordered_map<NodeId, Var> adjoints_;
     std::size_t awaiting_ = 0;  // adjoints for which awaits_record holds
@@ -158,7 +226,10 @@ private:
 class Sweep {
 public:
     Sweep(TapeState& tape, const Var& y, const std::unordered_set<NodeId>& requested)
-        : tape_(tape), bounds_(VarAccess::node(y), requested), adjoints_(tape, bounds_, requested) {}
+        : tape_(tape),
+          bounds_(VarAccess::node(y), requested),
+          marks_(tape.segments(), bounds_, requested),
+          adjoints_(tape, bounds_, marks_, requested) {}
 
     std::unordered_map<NodeId, Var> run(const Var& y, Tensor seed, const std::vector<Var>& xs,
                                         const std::vector<Tensor>& accumulate) {
@@ -182,6 +253,7 @@ public:
                 previous = record.output;
                 if (bounds_.after_output(record.output)) continue;
                 if (bounds_.ends_walk(record.output)) return adjoints_.release();
+                if (!marks_.marked(record.output)) continue;  // rule 3: its adjoint reaches no requested node
                 if (std::optional<Var> g = adjoints_.take(record)) propagate(record, *g);
             }
         }
@@ -211,6 +283,7 @@ private:
 
     TapeState& tape_;
     WalkBounds bounds_;
+    PathMarks marks_;
     Adjoints adjoints_;
 };
 

@@ -6,6 +6,12 @@
 // needs a seed u and yields the vector-Jacobian products u^T dy/dx_i (vjp). Inputs that y does
 // not depend on get zeros.
 //
+// A sweep computes only what was asked for: it walks only the records on a path from a requested
+// input to y, and asks each VJP only for the operands on such a path. A branch that y depends on
+// but no requested input feeds (sigmoid(lambda) in grad(loss(w, lambda), w)) runs no VJP and,
+// with create_graph, records nothing. The requested gradients have the bits of a sweep that walked
+// everything: what reaches them is computed by the same VJPs and added in the same order.
+//
 // Records: a sweep consumes the tape (all its records are released afterwards, as in a training
 // step) unless `retain_records` is set. `create_graph` records the sweep itself, so that its
 // results are Vars on the tape that can be differentiated again (gradient-descent steps inside an
