@@ -19,6 +19,7 @@
 #include "hypertape/tape/grad.hpp"
 #include "hypertape/tape/tape.hpp"
 #include "hypertape/tape/tensor.hpp"
+#include "hypertape/tape/threads.hpp"
 #include "hypertape/tape/var.hpp"
 
 #include "hypertape/solvers/inner.hpp"

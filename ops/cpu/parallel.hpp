@@ -1,10 +1,13 @@
 #pragma once
 // Parallel loops for CPU kernels: oneTBB above a grain size, a plain loop below it, so the many
-// small tensors of an unrolled tape never pay for task scheduling.
+// small tensors of an unrolled tape never pay for task scheduling. oneTBB's pool is the only one:
+// its size is hypertape::num_threads().
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <cstdint>
+
+#include "hypertape/tape/threads.hpp"
 
 namespace hypertape::cpu {
 
@@ -18,6 +21,7 @@ void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
         if (n > 0) body(std::int64_t{0}, n);
         return;
     }
+    num_threads();  // the first parallel loop applies HYPERTAPE_NUM_THREADS (tape/threads.hpp)
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, grain),
                       [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); });
 }
