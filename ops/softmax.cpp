@@ -27,6 +27,69 @@ Var logits_gradient(const Var& z, const Tensor& labels, const Var& weights) {
     return scaled * (1.0 / static_cast<double>(batch));
 }
 
+// The VJP of cross_entropy, logits_gradient(z, y, w) * g, as one record. Recorded by a
+// create_graph sweep (an unrolled inner loop records one per step), it saves only what the
+// forward record already holds, z, the labels and w (the same blocks: no new bytes), plus the
+// seed g, where the composite would keep softmax(z) and the residual, two more [B, C] tensors.
+// Its value takes the composite's ops in the composite's order, so first derivatives keep their
+// bits; its own VJP and JVP recompute softmax(z) from z.
+Var cross_entropy_vjp(const Var& z, const Var& labels, const Var& weights, const Var& g) {
+    const bool weighted = weights.defined();
+    const Tensor& y = labels.value();
+    const Tensor value =
+        (logits_gradient(Var(z.value()), y, weighted ? Var(weights.value()) : Var()) * Var(g.value())).value();
+    const std::int64_t batch = z.shape()[0];
+    const double inv_batch = 1.0 / static_cast<double>(batch);
+    // The factor each row of the residual softmax(z) - one_hot(y) is scaled by, w_i / B, and with
+    // the seed: w_i g / B.
+    const auto row_weight = [batch, inv_batch, dtype = z.dtype(), device = z.value().device()](const Var& w) {
+        return w.defined() ? reshape(w, {batch, 1}) * inv_batch : Var(Tensor::full({}, inv_batch, dtype, device));
+    };
+    const auto row_scale = [row_weight](const Var& w, const Var& seed) { return row_weight(w) * seed; };
+    const auto residual = [](const Var& logits, const Tensor& y) {
+        return softmax(logits, 1) - Var(one_hot(y, logits.shape()[1], logits.dtype()));
+    };
+    return record(
+        {.name = "cross_entropy_vjp",
+         .operands = weighted ? VarList{z, weights, g} : VarList{z, g},
+         .saved = weighted ? VarList{z, labels, weights, g} : VarList{z, labels, g}},
+        value,
+        [weighted, row_weight, row_scale, residual](const Var& u, const Saved& s, const NeedsGrad& needs) {
+            const Var& z = s[0];
+            const Tensor& y = s[1].value();
+            const Var w = weighted ? s[2] : Var();
+            const Var& seed = weighted ? s[3] : s[2];
+            const Var p = softmax(z, 1);
+            const Var r = residual(z, y);
+            Grads grads;
+            if (needs[0]) {
+                const Var v = u * row_scale(w, seed);
+                grads.push_back(p * (v - sum(v * p, 1, true)));
+            } else {
+                grads.push_back(Var());
+            }
+            if (weighted) grads.push_back(needs[1] ? sum(u * r, 1) * (seed * (1.0 / z.shape()[0])) : Var());
+            const bool needs_seed = needs[weighted ? 2 : 1];
+            grads.push_back(needs_seed ? reshape(sum(u * r * row_weight(w)), seed.shape()) : Var());
+            return grads;
+        },
+        [&](const Tangents& t) {
+            const Var& z = t.primal(0);
+            const Var w = weighted ? t.primal(1) : Var();
+            const int seed_at = weighted ? 2 : 1;
+            const Var& seed = t.primal(seed_at);
+            const Var p = softmax(z, 1);
+            const Var r = residual(z, y);
+            Var dz, dw, dseed;
+            if (t.has(0)) dz = p * (t[0] - sum(t[0] * p, 2, true)) * row_scale(w, seed);
+            if (weighted && t.has(1)) {
+                dw = reshape(t[1], {t[1].shape()[0], batch, 1}) * r * (seed * inv_batch);
+            }
+            if (t.has(seed_at)) dseed = lift(reshape(t[seed_at], {t[seed_at].shape()[0]}), 2) * r * row_weight(w);
+            return sum_terms(t, {dz, dw, dseed});
+        });
+}
+
 void check_cross_entropy(const Var& logits, const Tensor& labels, const Var& weights) {
     const char* op = "cross_entropy";
     check_floating(op, "logits", logits);
@@ -63,7 +126,7 @@ Var fused_cross_entropy(const Var& logits, const Tensor& labels, const Var& weig
             const Var& z = s[0];
             const Tensor& y = s[1].value();
             const Var w = weighted ? s[2] : Var();
-            Grads grads{needs[0] ? logits_gradient(z, y, w) * g : Var()};
+            Grads grads{needs[0] ? cross_entropy_vjp(z, s[1], w, g) : Var()};
             if (w.defined()) grads.push_back(needs[1] ? row_losses(z, y) * (g * inv_batch) : Var());
             return grads;
         },

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <hypertape/ops/softmax.hpp>
+#include <hypertape/tape/grad.hpp>
 #include <limits>
 
 #include "support/error_matcher.hpp"
@@ -88,6 +89,64 @@ TEST_CASE("cross_entropy matches finite differences, weighted and not", "[ops][s
              {z, randn({4}, 66)});
     check_op("cross_entropy of a product", [&](const Vars& v) { return cross_entropy(v[0] * v[1], labels); },
              {z, randn({5}, 67)});
+}
+
+// The gradient of a * cross_entropy(z, y, sigmoid(v)) with respect to z, on `tape`: with a on
+// the tape too, the seed that cross_entropy's VJP record (cross_entropy_vjp) receives is tracked.
+Var scaled_gradient(const Var& z, const Var& v, const Var& a, const Tensor& labels) {
+    return grad(a * cross_entropy(z, labels, sigmoid(v)), z, create_graph);
+}
+
+std::vector<Tensor> perturbed(std::vector<Tensor> inputs, std::size_t which, std::int64_t at, double by) {
+    std::vector<double> values = inputs[which].to_vector();
+    values[static_cast<std::size_t>(at)] += by;
+    inputs[which] = Tensor::from_vector(values, inputs[which].shape(), f64);
+    return inputs;
+}
+
+// The VJP record's own rules, against central differences of the gradient: its VJP (through
+// grad of <u, gradient>) and its JVP (tangents through the create_graph sweep), with respect to
+// the logits, the weights and the seed.
+TEST_CASE("cross_entropy's gradient is differentiable in the logits, the weights and the seed",
+          "[ops][softmax][cross_entropy]") {
+    const Tensor labels = Tensor::indices({2, 0, 3, 3});
+    const std::vector<Tensor> x = {randn({4, 5}, 68), randn({4}, 69), uniform({}, 0.5, 2.0, 70)};
+    const Tensor u = randn({4, 5}, 71);
+    const auto gradient_value = [&](const std::vector<Tensor>& in) {
+        Tape tape;
+        return scaled_gradient(tape.variable(in[0]), tape.variable(in[1]), tape.variable(in[2]), labels).value();
+    };
+    const auto paired = [&](const std::vector<Tensor>& in) { return (Var(gradient_value(in)) * Var(u)).value(); };
+    constexpr double h = 1e-6;
+
+    Tape tape;
+    const Var z = tape.variable(x[0]), v = tape.variable(x[1]), a = tape.variable(x[2]);
+    const std::vector<Var> reverse = grad(sum(scaled_gradient(z, v, a, labels) * Var(u)), {z, v, a});
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const std::vector<double> exact = reverse[i].value().to_vector();
+        for (std::int64_t k = 0; k < x[i].numel(); ++k) {
+            const double up = sum(Var(paired(perturbed(x, i, k, h)))).item();
+            const double down = sum(Var(paired(perturbed(x, i, k, -h)))).item();
+            CHECK(exact[static_cast<std::size_t>(k)] == Approx((up - down) / (2 * h)).margin(1e-7).epsilon(1e-6));
+        }
+    }
+
+    const std::vector<Tensor> directions = {randn({1, 4, 5}, 72), randn({1, 4}, 73), randn({1}, 74)};
+    Tape forward;
+    const Var zt = with_tangents(forward.variable(x[0]), directions[0]);
+    const Var vt = with_tangents(forward.variable(x[1]), directions[1]);
+    const Var at = with_tangents(forward.variable(x[2]), directions[2]);
+    const std::vector<double> tangent = scaled_gradient(zt, vt, at, labels).tangents().to_vector();
+    std::vector<Tensor> up = x, down = x;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const Tensor d = directions[i].reshaped(x[i].shape());
+        up[i] = (Var(x[i]) + Var(d) * h).value();
+        down[i] = (Var(x[i]) - Var(d) * h).value();
+    }
+    const std::vector<double> hi = gradient_value(up).to_vector(), lo = gradient_value(down).to_vector();
+    for (std::size_t k = 0; k < tangent.size(); ++k) {
+        CHECK(tangent[k] == Approx((hi[k] - lo[k]) / (2 * h)).margin(1e-7).epsilon(1e-6));
+    }
 }
 
 TEST_CASE("cross_entropy equals the formula written by hand, with its gradients", "[ops][softmax][cross_entropy]") {
