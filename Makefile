@@ -1,6 +1,6 @@
 # Thin wrapper over scripts/bootstrap and the CMake presets. `make demo` and `make test` work
 # on a fresh Debian 12 machine: each installs what is missing first.
-.PHONY: all bootstrap build demo reproduce test test-cuda test-sanitize bench bench-gpu clean
+.PHONY: all bootstrap build demo reproduce test test-cuda test-sanitize bench bench-cpu bench-gpu clean
 
 all: build
 
@@ -35,6 +35,10 @@ test-sanitize: bootstrap
 
 bench: build
 	./build/bench/bench_strategies
+
+# hypertape against PyTorch on the CPU, interleaved (PyTorch: scripts/bootstrap --bench; bench/README.md).
+bench-cpu: build
+	./build/bench/bench_cpu_hypercleaning
 
 bench-gpu: build
 	./build/bench/bench_gpu_hypercleaning
