@@ -13,6 +13,9 @@
 namespace hypertape {
 namespace {
 
+// J g for the softmax y = softmax(x) along `axis` (J is symmetric, so also J^T g): y (g - sum(g y)).
+Var softmax_jacobian_product(const Var& y, const Var& g, int axis) { return y * (g - sum(g * y, axis, true)); }
+
 // Per-row losses logsumexp(z_i) - z_i[y_i] = -log_softmax(z_i)[y_i], with differentiable ops
 // (log_softmax avoids the cancellation of logsumexp(z_i) - z_i[y_i] in float32 at large z).
 Var row_losses(const Var& z, const Tensor& labels) {
@@ -32,7 +35,7 @@ Var logits_gradient(const Var& z, const Tensor& labels, const Var& weights) {
 // forward record already holds, z, the labels and w (the same blocks: no new bytes), plus the
 // seed g, where the composite would keep softmax(z) and the residual, two more [B, C] tensors.
 // Its value takes the composite's ops in the composite's order, so first derivatives keep their
-// bits; its own VJP and JVP recompute softmax(z) from z.
+// bits; its own VJP and JVP recompute softmax(z) from z, once each.
 Var cross_entropy_vjp(const Var& z, const Var& labels, const Var& weights, const Var& g) {
     const bool weighted = weights.defined();
     const Tensor& y = labels.value();
@@ -46,43 +49,35 @@ Var cross_entropy_vjp(const Var& z, const Var& labels, const Var& weights, const
         return w.defined() ? reshape(w, {batch, 1}) * inv_batch : Var(Tensor::full({}, inv_batch, dtype, device));
     };
     const auto row_scale = [row_weight](const Var& w, const Var& seed) { return row_weight(w) * seed; };
-    const auto residual = [](const Var& logits, const Tensor& y) {
-        return softmax(logits, 1) - Var(one_hot(y, logits.shape()[1], logits.dtype()));
-    };
+    const auto residual = [](const Var& p, const Tensor& y) { return p - Var(one_hot(y, p.shape()[1], p.dtype())); };
     return record(
         {.name = "cross_entropy_vjp",
          .operands = weighted ? VarList{z, weights, g} : VarList{z, g},
          .saved = weighted ? VarList{z, labels, weights, g} : VarList{z, labels, g}},
         value,
-        [weighted, row_weight, row_scale, residual](const Var& u, const Saved& s, const NeedsGrad& needs) {
-            const Var& z = s[0];
-            const Tensor& y = s[1].value();
+        [weighted, inv_batch, row_weight, row_scale, residual](const Var& u, const Saved& s, const NeedsGrad& needs) {
             const Var w = weighted ? s[2] : Var();
             const Var& seed = weighted ? s[3] : s[2];
-            const Var p = softmax(z, 1);
-            const Var r = residual(z, y);
-            Grads grads;
-            if (needs[0]) {
-                const Var v = u * row_scale(w, seed);
-                grads.push_back(p * (v - sum(v * p, 1, true)));
-            } else {
-                grads.push_back(Var());
-            }
-            if (weighted) grads.push_back(needs[1] ? sum(u * r, 1) * (seed * (1.0 / z.shape()[0])) : Var());
+            const bool needs_w = weighted && needs[1];
             const bool needs_seed = needs[weighted ? 2 : 1];
+            const Var p = softmax(s[0], 1);
+            // The residual only where a gradient other than z's reads it.
+            const Var r = needs_w || needs_seed ? residual(p, s[1].value()) : Var();
+            Grads grads{needs[0] ? softmax_jacobian_product(p, u * row_scale(w, seed), 1) : Var()};
+            if (weighted) grads.push_back(needs_w ? sum(u * r, 1) * (seed * inv_batch) : Var());
             grads.push_back(needs_seed ? reshape(sum(u * r * row_weight(w)), seed.shape()) : Var());
             return grads;
         },
         [&](const Tangents& t) {
-            const Var& z = t.primal(0);
             const Var w = weighted ? t.primal(1) : Var();
             const int seed_at = weighted ? 2 : 1;
             const Var& seed = t.primal(seed_at);
-            const Var p = softmax(z, 1);
-            const Var r = residual(z, y);
+            const bool w_moves = weighted && t.has(1);
+            const Var p = softmax(t.primal(0), 1);
+            const Var r = w_moves || t.has(seed_at) ? residual(p, y) : Var();
             Var dz, dw, dseed;
-            if (t.has(0)) dz = p * (t[0] - sum(t[0] * p, 2, true)) * row_scale(w, seed);
-            if (weighted && t.has(1)) {
+            if (t.has(0)) dz = softmax_jacobian_product(p, t[0], 2) * row_scale(w, seed);
+            if (w_moves) {
                 dw = reshape(t[1], {t[1].shape()[0], batch, 1}) * r * (seed * inv_batch);
             }
             if (t.has(seed_at)) dseed = lift(reshape(t[seed_at], {t[seed_at].shape()[0]}), 2) * r * row_weight(w);
@@ -147,13 +142,9 @@ Var softmax(const Var& x, int axis) {
     return record(
         {.name = "softmax", .operands = {x}, .save_output = true}, kernels::softmax(x.value(), a),
         [a](const Var& g, const Saved& s, const NeedsGrad&) {
-            const Var& y = s.output();
-            return Grads{y * (g - sum(g * y, a, true))};
+            return Grads{softmax_jacobian_product(s.output(), g, a)};
         },
-        [a](const Tangents& t) {
-            const Var& y = t.output();
-            return y * (t[0] - sum(t[0] * y, a + 1, true));
-        });
+        [a](const Tangents& t) { return softmax_jacobian_product(t.output(), t[0], a + 1); });
 }
 
 Var log_softmax(const Var& x, int axis) {
