@@ -39,8 +39,7 @@ State carried_over(const State& state, const Tape& scratch, const Hyperparameter
             out.push_back(lambda[static_cast<std::size_t>(it - scratch_lambda.begin())]);
             continue;
         }
-        const Var leaf = tape.variable(v.value());
-        out.push_back(v.has_tangents() ? with_tangents(leaf, v.tangents()) : leaf);
+        out.push_back(variable_like(tape, v));
     }
     return out;
 }

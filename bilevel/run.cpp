@@ -18,16 +18,14 @@ Values values_of(const State& state) {
     return out;
 }
 
+Var variable_like(Tape& tape, const Var& v) {
+    const Var leaf = tape.variable(v.value());
+    return v.has_tangents() ? with_tangents(leaf, v.tangents()) : leaf;
+}
+
 State on_tape(Tape& tape, const State& state) {
     State out;
-    for (const Var& v : state) {
-        if (v.on_tape()) {
-            out.push_back(v);
-            continue;
-        }
-        Var leaf = tape.variable(v.value());
-        out.push_back(v.has_tangents() ? with_tangents(leaf, v.tangents()) : leaf);
-    }
+    for (const Var& v : state) out.push_back(v.on_tape() ? v : variable_like(tape, v));
     return out;
 }
 

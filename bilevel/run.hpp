@@ -13,6 +13,8 @@ namespace hypertape::bilevel {
 using Values = std::vector<Tensor>;
 
 Values values_of(const State& state);
+// A variable of `tape` holding v's value, with v's tangents.
+Var variable_like(Tape& tape, const Var& v);
 // Components not on `tape` become its variables (keeping their tangents); others pass through.
 State on_tape(Tape& tape, const State& state);
 // sum_i <state_i, adjoint_i>: a scalar whose gradient seeds the state with `adjoint`.
