@@ -61,6 +61,10 @@ Var block(const Var& x, Cursor& cursor, std::int64_t in, std::int64_t filters, d
     return relu(batch_norm(max_pool2d(conv2d(x, weight, bias, 1, 1), 2), scale, shift, eps));
 }
 
+void check_positive(const char* name, double value) {
+    if (!(value > 0) || !std::isfinite(value)) fail("oneshot: ", name, " = ", value, " must be positive and finite");
+}
+
 void check_layout(const OneshotLayout& layout) {
     if (layout.channels < 1) fail("oneshot: channels = ", layout.channels, " must be >= 1");
     if (layout.filters < 1) fail("oneshot: filters = ", layout.filters, " must be >= 1");
@@ -68,10 +72,11 @@ void check_layout(const OneshotLayout& layout) {
     if (layout.ways < 2 || layout.ways > kClasses) {
         fail("oneshot: ways = ", layout.ways, " must lie in [2, ", kClasses, "]");
     }
-    if (!(layout.batch_norm_eps > 0) || !std::isfinite(layout.batch_norm_eps)) {
-        fail("oneshot: batch_norm_eps = ", layout.batch_norm_eps, " must be positive and finite");
-    }
+    check_positive("batch_norm_eps", layout.batch_norm_eps);
 }
+
+// The network a run of these settings trains: one channel of 28x28 images.
+OneshotLayout layout_of(const OneshotSettings& s) { return {1, s.filters, 28, s.ways, s.batch_norm_eps}; }
 
 // Adam on every tensor of the parameter lists (Kingma and Ba, with bias correction).
 class MetaAdam {
@@ -363,10 +368,8 @@ Var oneshot_regularizer(const Var& w, const Var& c, const Var& nu, const Oneshot
 OneshotParameters oneshot_initial_parameters(const OneshotLayout& layout, DType dtype, std::uint64_t seed,
                                              double step_size, double rho) {
     check_layout(layout);
-    if (!(step_size > 0) || !std::isfinite(step_size)) {
-        fail("oneshot: initial step size = ", step_size, " must be positive and finite");
-    }
-    if (!(rho > 0) || !std::isfinite(rho)) fail("oneshot: initial rho = ", rho, " must be positive and finite");
+    check_positive("initial_step_size", step_size);
+    check_positive("initial_rho", rho);
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> normal;
     std::vector<double> values;
@@ -561,9 +564,8 @@ OneshotSettings OneshotSettings::tiny() {
 }
 
 void check_oneshot_settings(const OneshotSettings& s) {
-    if (s.ways < 2 || s.ways > kClasses) fail("oneshot: ways = ", s.ways, " must lie in [2, ", kClasses, "]");
+    check_layout(layout_of(s));
     if (s.queries < 1) fail("oneshot: queries = ", s.queries, " must be >= 1");
-    if (s.filters < 1) fail("oneshot: filters = ", s.filters, " must be >= 1");
     if (s.steps < 1) fail("oneshot: steps = ", s.steps, " must be >= 1");
     if (s.meta_batch < 1) fail("oneshot: meta_batch = ", s.meta_batch, " must be >= 1");
     if (s.hyper_iterations < 1) fail("oneshot: hyper_iterations = ", s.hyper_iterations, " must be >= 1");
@@ -571,18 +573,9 @@ void check_oneshot_settings(const OneshotSettings& s) {
     for (int K : s.truncations) {
         if (K < 1) fail("oneshot: truncation K = ", K, " must be >= 1");
     }
-    if (!(s.meta_learning_rate > 0) || !std::isfinite(s.meta_learning_rate)) {
-        fail("oneshot: meta_learning_rate = ", s.meta_learning_rate, " must be positive and finite");
-    }
-    if (!(s.initial_step_size > 0) || !std::isfinite(s.initial_step_size)) {
-        fail("oneshot: initial_step_size = ", s.initial_step_size, " must be positive and finite");
-    }
-    if (!(s.initial_rho > 0) || !std::isfinite(s.initial_rho)) {
-        fail("oneshot: initial_rho = ", s.initial_rho, " must be positive and finite");
-    }
-    if (!(s.batch_norm_eps > 0) || !std::isfinite(s.batch_norm_eps)) {
-        fail("oneshot: batch_norm_eps = ", s.batch_norm_eps, " must be positive and finite");
-    }
+    check_positive("meta_learning_rate", s.meta_learning_rate);
+    check_positive("initial_step_size", s.initial_step_size);
+    check_positive("initial_rho", s.initial_rho);
     if (s.test_tasks < 2) fail("oneshot: test_tasks = ", s.test_tasks, " must be >= 2 (an interval)");
     if (s.eval_every < 0) fail("oneshot: eval_every = ", s.eval_every, " must be >= 0");
     if (s.eval_tasks < 1) fail("oneshot: eval_tasks = ", s.eval_tasks, " must be >= 1");
@@ -600,7 +593,7 @@ OneshotResult run_oneshot(const OneshotSettings& settings, const OneshotPool& tr
                           const Progress& progress) {
     check_oneshot_settings(settings);
     const auto start = Clock::now();
-    const OneshotLayout layout{1, settings.filters, 28, settings.ways, settings.batch_norm_eps};
+    const OneshotLayout layout = layout_of(settings);
     OneshotResult result;
     result.settings = settings;
     result.parameters = layout.w_size();
