@@ -7,7 +7,6 @@
 #include "hypertape/ops/cpu/parallel.hpp"
 #include "hypertape/ops/cpu/thin_product.hpp"
 #include "hypertape/ops/math/layout.hpp"
-#include "hypertape/tape/threads.hpp"
 
 namespace hypertape::cpu {
 namespace {
@@ -82,7 +81,7 @@ void run(const Tensor& a, bool ta, const Tensor& b, bool tb, Tensor& out) {
 // out is not empty and neither operand is (ops/kernels.cpp handles those).
 Tensor matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, const Shape& out) {
     Tensor result = Tensor::empty(out, a.dtype(), a.device());
-    num_threads();  // the first product sets OpenBLAS to one thread before calling it (tape/threads.hpp)
+    enter_thread_pool();
     dispatch_floating(a.dtype(), [&]<class T>() { run<T>(a, transpose_a, b, transpose_b, result); });
     return result;
 }

@@ -13,6 +13,11 @@ namespace hypertape::cpu {
 
 inline constexpr std::int64_t kGrainElements = 1 << 14;
 
+// Called before each entry to oneTBB or BLAS: the first call sizes oneTBB's pool from
+// HYPERTAPE_NUM_THREADS and makes OpenBLAS single-threaded (tape/threads.cpp); later ones cost an
+// atomic load.
+inline void enter_thread_pool() { num_threads(); }
+
 // Calls body(begin, end) over [0, n) in chunks of at least `grain` indices.
 template <class Body>
 void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
@@ -21,7 +26,7 @@ void parallel_for(std::int64_t n, std::int64_t grain, Body&& body) {
         if (n > 0) body(std::int64_t{0}, n);
         return;
     }
-    num_threads();  // the first parallel loop applies HYPERTAPE_NUM_THREADS (tape/threads.hpp)
+    enter_thread_pool();
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, grain),
                       [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); });
 }

@@ -19,6 +19,7 @@ Tensor sum_all(const Tensor& x) {
             return acc;
         };
         const tbb::blocked_range<std::int64_t> all(0, x.numel(), kGrainElements);
+        enter_thread_pool();
         const double total = x.numel() <= kGrainElements
                                  ? add_range(all, 0.0)
                                  : tbb::parallel_deterministic_reduce(all, 0.0, add_range, std::plus<double>());
